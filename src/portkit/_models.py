@@ -1,0 +1,831 @@
+"""portkit's value types: protocols, port classes, ranges, sets, specs and endpoints.
+
+Everything here is a frozen attrs class or an enum: immutable, hashable, validated at
+construction. Lenient input (text) goes through the named constructors (``parse``);
+the plain constructors are strict. This module does no I/O and never imports anyio.
+"""
+
+from __future__ import annotations
+
+import enum
+import ipaddress
+import operator
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
+from typing import Any, Union
+from urllib.parse import urlsplit
+
+import attrs
+
+from .exceptions import InvalidEndpointError, InvalidPortError, UnknownProtocolError
+
+__all__ = [
+    "MAX_PORT",
+    "Endpoint",
+    "PortClass",
+    "PortRange",
+    "PortSet",
+    "PortSpec",
+    "Protocol",
+    "URL_SCHEME_PORTS",
+]
+
+#: The highest port number (ports are 16-bit).
+MAX_PORT = 65535
+_WELL_KNOWN_END = 1023
+_REGISTERED_END = 49151
+
+
+def check_port(value: object, rule: str = "a port is an int from 0 to 65535") -> int:
+    """Return *value* as an ``int`` port, or raise :class:`InvalidPortError`.
+
+    Accepts ints and integer-like objects (numpy integers) but never ``bool`` or
+    ``float``: ``True`` and ``3.0`` are bugs in the caller, not ports.
+    """
+    if value.__class__ is int:
+        if 0 <= value <= MAX_PORT:  # type: ignore[operator]
+            return value  # type: ignore[return-value]
+        raise InvalidPortError(value, rule)
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise InvalidPortError(value, rule)
+    number = operator.index(value)  # type: ignore[arg-type]
+    if 0 <= number <= MAX_PORT:
+        return number
+    raise InvalidPortError(value, rule)
+
+
+class Protocol(str, enum.Enum):
+    """A transport protocol that has port numbers.
+
+    Parsing is case-insensitive: ``Protocol("TCP") is Protocol.TCP``, and so is
+    ``Protocol.parse(" tcp ")``. ``str()`` gives the lower-case name.
+    """
+
+    TCP = "tcp"
+    UDP = "udp"
+    SCTP = "sctp"
+    DCCP = "dccp"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def _missing_(cls, value: object) -> Protocol | None:
+        if isinstance(value, str):
+            folded = value.strip().lower()
+            for member in cls:
+                if member.value == folded:
+                    return member
+        return None
+
+    @classmethod
+    def parse(cls, value: str | Protocol) -> Protocol:
+        """Return the protocol named by *value* (any case, surrounding blanks ignored).
+
+        Raises:
+            UnknownProtocolError: *value* names no protocol portkit knows.
+        """
+        try:
+            return cls(value)
+        except ValueError:
+            raise UnknownProtocolError(value) from None
+
+    @property
+    def letter(self) -> str:
+        """The qualifier letter of port specs: ``T``, ``U``, ``S`` (as nmap), ``D`` (dccp)."""
+        return self.value[0].upper()
+
+
+class PortClass(enum.IntEnum):
+    """The three port ranges of IANA's registry (RFC 6335, section 6).
+
+    The integer values are the codes that :func:`portkit.classify_many` returns for
+    numpy columns: ``0`` well-known, ``1`` registered, ``2`` dynamic.
+
+    ========== ============ ====================== ==============================
+    member     ports        RFC 6335 name          assigned by
+    ========== ============ ====================== ==============================
+    WELL_KNOWN 0-1023       System Ports           IETF Review or IESG Approval
+    REGISTERED 1024-49151   User Ports             IETF Review, IESG Approval,
+                                                   or Expert Review
+    DYNAMIC    49152-65535  Dynamic and/or Private never assigned
+                            Ports
+    ========== ============ ====================== ==============================
+    """
+
+    WELL_KNOWN = 0
+    REGISTERED = 1
+    DYNAMIC = 2
+
+    def __str__(self) -> str:
+        return self.name.lower().replace("_", "-")
+
+    @property
+    def range(self) -> PortRange:
+        """The inclusive range of ports in this class."""
+        return _CLASS_RANGES[self]
+
+    @property
+    def rfc6335_name(self) -> str:
+        """The name RFC 6335 gives this range (``"System Ports"``, ...)."""
+        return _RFC6335_NAMES[self]
+
+
+_RFC6335_NAMES = {
+    PortClass.WELL_KNOWN: "System Ports",
+    PortClass.REGISTERED: "User Ports",
+    PortClass.DYNAMIC: "Dynamic and/or Private Ports",
+}
+
+
+def _class_of(port: int) -> PortClass:
+    """The class of a port already known to be valid."""
+    if port <= _WELL_KNOWN_END:
+        return PortClass.WELL_KNOWN
+    if port <= _REGISTERED_END:
+        return PortClass.REGISTERED
+    return PortClass.DYNAMIC
+
+
+def _check_first(instance: PortRange, attribute: attrs.Attribute[int], value: int) -> None:
+    if instance.first > value:
+        raise InvalidPortError(
+            value,
+            f"the last port of a range must not be below its first "
+            f"({instance.first}-{value} is empty)",
+        )
+
+
+@attrs.frozen(order=True, repr=False)
+class PortRange:
+    """An inclusive range of ports, ``first`` to ``last``.
+
+    >>> r = PortRange(8000, 8100)
+    >>> 8080 in r, len(r), str(r)
+    (True, 101, '8000-8100')
+    >>> PortRange.parse("443") == PortRange(443, 443)
+    True
+
+    Attributes:
+        first: The lowest port in the range.
+        last: The highest port in the range (``first <= last``).
+    """
+
+    first: int = attrs.field(converter=check_port)
+    last: int = attrs.field(converter=check_port, validator=_check_first)
+
+    @classmethod
+    def parse(cls, text: str) -> PortRange:
+        """Parse ``"8000-8100"`` or a single port ``"443"``.
+
+        The open ends of port specs work too: ``"-1024"`` is 1-1024, ``"60000-"`` is
+        60000-65535, ``"-"`` is 1-65535.
+
+        Raises:
+            InvalidSpecError: *text* is not one range.
+        """
+        from ._spec import parse_range
+
+        return parse_range(text)
+
+    @classmethod
+    def single(cls, port: int) -> PortRange:
+        """The range holding just *port*."""
+        port = check_port(port)
+        return _range(port, port)
+
+    def __contains__(self, port: object) -> bool:
+        return isinstance(port, int) and self.first <= port <= self.last
+
+    def __len__(self) -> int:
+        return self.last - self.first + 1
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(self.first, self.last + 1))
+
+    def __str__(self) -> str:
+        if self.first == self.last:
+            return str(self.first)
+        return f"{self.first}-{self.last}"
+
+    def __repr__(self) -> str:
+        return f"PortRange({self.first}, {self.last})"
+
+
+def _range(first: int, last: int) -> PortRange:
+    """Build a :class:`PortRange` from values already known to be valid."""
+    new = object.__new__(PortRange)
+    object.__setattr__(new, "first", first)
+    object.__setattr__(new, "last", last)
+    return new
+
+
+_CLASS_RANGES = {
+    PortClass.WELL_KNOWN: _range(0, _WELL_KNOWN_END),
+    PortClass.REGISTERED: _range(_WELL_KNOWN_END + 1, _REGISTERED_END),
+    PortClass.DYNAMIC: _range(_REGISTERED_END + 1, MAX_PORT),
+}
+
+_Bounds = tuple[int, int]
+PortLike = Union[int, PortRange]
+
+
+def _bounds_of(items: Iterable[PortLike]) -> list[_Bounds]:
+    """Validate *items* (ports and ranges) and return their (first, last) pairs."""
+    if isinstance(items, (str, bytes)):
+        raise InvalidPortError(
+            items, "PortSet() takes ports and PortRanges; parse text with PortSet.parse()"
+        )
+    if isinstance(items, PortSet):
+        return [(r.first, r.last) for r in items.ranges]
+    if isinstance(items, PortRange):
+        return [(items.first, items.last)]
+    if isinstance(items, range) and items.step == 1:
+        if not items:
+            return []
+        return [(check_port(items.start), check_port(items.stop - 1))]
+    bounds: list[_Bounds] = []
+    append = bounds.append
+    for item in items:
+        if item.__class__ is int and 0 <= item <= MAX_PORT:  # type: ignore[operator]
+            append((item, item))  # type: ignore[arg-type]
+        elif isinstance(item, PortRange):
+            append((item.first, item.last))
+        else:
+            port = check_port(item)
+            append((port, port))
+    return bounds
+
+
+def _collapse(bounds: list[_Bounds]) -> tuple[PortRange, ...]:
+    """Sort and merge overlapping or adjacent (first, last) pairs into ranges."""
+    if not bounds:
+        return ()
+    bounds.sort()
+    merged: list[PortRange] = []
+    cur_first, cur_last = bounds[0]
+    for first, last in bounds:
+        if first <= cur_last + 1:
+            if last > cur_last:
+                cur_last = last
+        else:
+            merged.append(_range(cur_first, cur_last))
+            cur_first, cur_last = first, last
+    merged.append(_range(cur_first, cur_last))
+    return tuple(merged)
+
+
+def _to_ranges(items: Iterable[PortLike]) -> tuple[PortRange, ...]:
+    if isinstance(items, PortSet):
+        return items.ranges
+    return _collapse(_bounds_of(items))
+
+
+_FIRST = operator.attrgetter("first")
+
+
+@attrs.frozen(repr=False, eq=True, order=False)
+class PortSet:
+    """An immutable set of ports, held as sorted, disjoint, non-adjacent ranges.
+
+    A ``PortSet`` of all 65,536 ports costs one range, not 65,536 ints. It supports
+    the operators of :class:`frozenset` (``| & - ^``, ``<=``, ``in``, ``len``) and
+    iterates in ascending order.
+
+    >>> web = PortSet.parse("80,443,8000-8100")
+    >>> 8080 in web, len(web)
+    (True, 103)
+    >>> str(web | PortSet([22]))
+    '22,80,443,8000-8100'
+    >>> PortSet(range(1, 1025)).ranges
+    (PortRange(1, 1024),)
+
+    Attributes:
+        ranges: The collapsed ranges, ascending. The constructor takes any iterable of
+            ports and :class:`PortRange` objects and collapses them.
+    """
+
+    ranges: tuple[PortRange, ...] = attrs.field(default=(), converter=_to_ranges)
+
+    @classmethod
+    def parse(cls, spec: str) -> PortSet:
+        """Parse a port list in the syntax nmap's ``-p`` made familiar.
+
+        ``"22,80,443"``, ``"1-1024"``, open ends ``"-1024"`` (1-1024) and ``"60000-"``
+        (60000-65535), ``"-"`` (1-65535); blanks around items are ignored.
+
+        A spec with protocol qualifiers (``"T:22,U:53"``) keeps each protocol's ports
+        apart, which one set cannot: parse it with :meth:`PortSpec.parse`.
+
+        Raises:
+            InvalidSpecError: *spec* breaks the syntax; the message names the item.
+        """
+        from ._spec import parse_portset
+
+        return parse_portset(spec)
+
+    @classmethod
+    def all(cls) -> PortSet:
+        """Every port, 0-65535."""
+        return _ALL
+
+    def __contains__(self, port: object) -> bool:
+        if not isinstance(port, int):
+            return False
+        ranges = self.ranges
+        i = bisect_right(ranges, port, key=_FIRST)
+        return i > 0 and port <= ranges[i - 1].last
+
+    def __len__(self) -> int:
+        return sum(r.last - r.first + 1 for r in self.ranges)
+
+    def __bool__(self) -> bool:
+        return bool(self.ranges)
+
+    def __iter__(self) -> Iterator[int]:
+        for r in self.ranges:
+            yield from range(r.first, r.last + 1)
+
+    def __reversed__(self) -> Iterator[int]:
+        for r in reversed(self.ranges):
+            yield from range(r.last, r.first - 1, -1)
+
+    def __str__(self) -> str:
+        return ",".join(map(str, self.ranges))
+
+    def __repr__(self) -> str:
+        if not self.ranges:
+            return "PortSet()"
+        return f"PortSet.parse({str(self)!r})"
+
+    # -- set algebra ------------------------------------------------------------------
+    # Each operation walks both sorted range lists once: O(n + m) in ranges, whatever
+    # the number of ports.
+
+    def union(self, *others: Iterable[PortLike]) -> PortSet:
+        """The ports in this set or in any of *others*."""
+        bounds = [(r.first, r.last) for r in self.ranges]
+        for other in others:
+            bounds.extend(_bounds_of(other))
+        return _set(_collapse(bounds))
+
+    def intersection(self, *others: Iterable[PortLike]) -> PortSet:
+        """The ports in this set and in every one of *others*."""
+        result = self.ranges
+        for other in others:
+            result = _intersect(result, _to_ranges(other))
+        return _set(result)
+
+    def difference(self, *others: Iterable[PortLike]) -> PortSet:
+        """The ports in this set and in none of *others*."""
+        result = self.ranges
+        for other in others:
+            result = _subtract(result, _to_ranges(other))
+        return _set(result)
+
+    def symmetric_difference(self, other: Iterable[PortLike]) -> PortSet:
+        """The ports in exactly one of this set and *other*."""
+        theirs = _to_ranges(other)
+        both = _intersect(self.ranges, theirs)
+        either = _collapse([(r.first, r.last) for r in self.ranges + theirs])
+        return _set(_subtract(either, both))
+
+    def complement(self) -> PortSet:
+        """Every port 0-65535 that is not in this set (also ``~s``)."""
+        return _set(_subtract(_ALL.ranges, self.ranges))
+
+    def isdisjoint(self, other: Iterable[PortLike]) -> bool:
+        """True when this set and *other* share no port."""
+        return not _intersect(self.ranges, _to_ranges(other))
+
+    def issubset(self, other: Iterable[PortLike]) -> bool:
+        """True when every port of this set is in *other*."""
+        return not _subtract(self.ranges, _to_ranges(other))
+
+    def issuperset(self, other: Iterable[PortLike]) -> bool:
+        """True when every port of *other* is in this set."""
+        return not _subtract(_to_ranges(other), self.ranges)
+
+    def __or__(self, other: object) -> PortSet:
+        return self.union(other) if isinstance(other, PortSet) else NotImplemented
+
+    def __and__(self, other: object) -> PortSet:
+        return self.intersection(other) if isinstance(other, PortSet) else NotImplemented
+
+    def __sub__(self, other: object) -> PortSet:
+        return self.difference(other) if isinstance(other, PortSet) else NotImplemented
+
+    def __xor__(self, other: object) -> PortSet:
+        if isinstance(other, PortSet):
+            return self.symmetric_difference(other)
+        return NotImplemented
+
+    def __invert__(self) -> PortSet:
+        return self.complement()
+
+    def __le__(self, other: object) -> bool:
+        return self.issubset(other) if isinstance(other, PortSet) else NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        return self.issuperset(other) if isinstance(other, PortSet) else NotImplemented
+
+    def __lt__(self, other: object) -> bool:
+        if isinstance(other, PortSet):
+            return self != other and self.issubset(other)
+        return NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        if isinstance(other, PortSet):
+            return self != other and self.issuperset(other)
+        return NotImplemented
+
+
+def _set(ranges: tuple[PortRange, ...]) -> PortSet:
+    """Build a :class:`PortSet` from ranges already collapsed."""
+    new = object.__new__(PortSet)
+    object.__setattr__(new, "ranges", ranges)
+    return new
+
+
+_ALL = _set((_range(0, MAX_PORT),))
+
+
+def _intersect(a: tuple[PortRange, ...], b: tuple[PortRange, ...]) -> tuple[PortRange, ...]:
+    out: list[PortRange] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        ra, rb = a[i], b[j]
+        first = max(ra.first, rb.first)
+        last = min(ra.last, rb.last)
+        if first <= last:
+            out.append(ra if (first, last) == (ra.first, ra.last) else _range(first, last))
+        if ra.last < rb.last:
+            i += 1
+        else:
+            j += 1
+    return tuple(out)
+
+
+def _subtract(a: tuple[PortRange, ...], b: tuple[PortRange, ...]) -> tuple[PortRange, ...]:
+    out: list[PortRange] = []
+    j = 0
+    for ra in a:
+        first, last = ra.first, ra.last
+        while j < len(b) and b[j].last < first:
+            j += 1
+        k = j
+        while k < len(b) and b[k].first <= last:
+            rb = b[k]
+            if rb.first > first:
+                out.append(_range(first, rb.first - 1))
+            first = rb.last + 1
+            if first > last:
+                break
+            k += 1
+        if first <= last:
+            out.append(ra if first == ra.first else _range(first, last))
+    return tuple(out)
+
+
+def _spec_entries(
+    value: Iterable[tuple[Protocol | str, Iterable[PortLike]]] | dict[Any, Any],
+) -> tuple[tuple[Protocol, PortSet], ...]:
+    pairs = value.items() if isinstance(value, dict) else value
+    merged: dict[Protocol, PortSet] = {}
+    for proto, ports in pairs:
+        protocol = Protocol.parse(proto)
+        ports = ports if isinstance(ports, PortSet) else PortSet(ports)
+        merged[protocol] = merged[protocol] | ports if protocol in merged else ports
+    order = list(Protocol)
+    return tuple(
+        (p, merged[p]) for p in sorted(merged, key=order.index) if merged[p]
+    )
+
+
+@attrs.frozen(repr=False)
+class PortSpec:
+    """Ports kept apart by protocol: what a spec such as ``"T:22,80,U:53"`` means.
+
+    Qualifiers ``T:``, ``U:``, ``S:`` (as in nmap) and ``D:`` (dccp) apply to the
+    items after them; items before any qualifier belong to the default protocol.
+
+    >>> spec = PortSpec.parse("T:22,80,U:53")
+    >>> spec[Protocol.TCP], spec[Protocol.UDP]
+    (PortSet.parse('22,80'), PortSet.parse('53'))
+    >>> str(spec), len(spec)
+    ('T:22,80,U:53', 3)
+    >>> spec.get("sctp")
+    PortSet()
+
+    Attributes:
+        entries: ``(protocol, ports)`` pairs in protocol order, one per protocol that
+            has any ports. The constructor also takes a mapping from protocol (or its
+            name) to ports.
+    """
+
+    entries: tuple[tuple[Protocol, PortSet], ...] = attrs.field(
+        default=(), converter=_spec_entries
+    )
+
+    @classmethod
+    def parse(cls, spec: str, *, default: Protocol | str = Protocol.TCP) -> PortSpec:
+        """Parse a port list with optional protocol qualifiers.
+
+        Args:
+            spec: For instance ``"22,80"``, ``"T:1-1024,U:53,161"`` or ``"U:-"``.
+            default: The protocol of items that come before any qualifier.
+
+        Raises:
+            InvalidSpecError: *spec* breaks the syntax (an empty qualifier such as
+                ``"T:"`` included).
+        """
+        from ._spec import parse_portspec
+
+        return parse_portspec(spec, Protocol.parse(default))
+
+    def get(self, protocol: Protocol | str) -> PortSet:
+        """The ports of *protocol*, empty when it has none."""
+        protocol = Protocol.parse(protocol)
+        for proto, ports in self.entries:
+            if proto is protocol:
+                return ports
+        return _EMPTY
+
+    def __getitem__(self, protocol: Protocol | str) -> PortSet:
+        return self.get(protocol)
+
+    @property
+    def protocols(self) -> tuple[Protocol, ...]:
+        """The protocols that have ports, in protocol order."""
+        return tuple(p for p, _ in self.entries)
+
+    def pairs(self) -> Iterator[tuple[Protocol, int]]:
+        """Every ``(protocol, port)`` pair, by protocol then port."""
+        for proto, ports in self.entries:
+            for port in ports:
+                yield proto, port
+
+    def __len__(self) -> int:
+        return sum(len(ports) for _, ports in self.entries)
+
+    def __bool__(self) -> bool:
+        return bool(self.entries)
+
+    def __contains__(self, item: object) -> bool:
+        if isinstance(item, tuple) and len(item) == 2:
+            proto, port = item
+            try:
+                return port in self.get(proto)
+            except UnknownProtocolError:
+                return False
+        return False
+
+    def __str__(self) -> str:
+        return ",".join(f"{p.letter}:{ports}" for p, ports in self.entries)
+
+    def __repr__(self) -> str:
+        return f"PortSpec.parse({str(self)!r})" if self.entries else "PortSpec()"
+
+
+_EMPTY = _set(())
+
+# Default ports of URL schemes, for Endpoint.parse. Schemes named in IANA's URI scheme
+# registry or in common use, mapped to the port their specifications give.
+URL_SCHEME_PORTS: dict[str, int] = {
+    "amqp": 5672,
+    "amqps": 5671,
+    "dns": 53,
+    "ftp": 21,
+    "ftps": 990,
+    "git": 9418,
+    "gopher": 70,
+    "http": 80,
+    "https": 443,
+    "imap": 143,
+    "imaps": 993,
+    "irc": 6667,
+    "ircs": 6697,
+    "kafka": 9092,
+    "ldap": 389,
+    "ldaps": 636,
+    "memcached": 11211,
+    "mongodb": 27017,
+    "mqtt": 1883,
+    "mqtts": 8883,
+    "mysql": 3306,
+    "nats": 4222,
+    "nntp": 119,
+    "pop3": 110,
+    "pop3s": 995,
+    "postgres": 5432,
+    "postgresql": 5432,
+    "rdp": 3389,
+    "redis": 6379,
+    "rediss": 6379,
+    "rsync": 873,
+    "rtsp": 554,
+    "sftp": 22,
+    "sip": 5060,
+    "sips": 5061,
+    "smb": 445,
+    "smtp": 25,
+    "smtps": 465,
+    "ssh": 22,
+    "submission": 587,
+    "telnet": 23,
+    "vnc": 5900,
+    "ws": 80,
+    "wss": 443,
+    "xmpp": 5222,
+}
+
+_LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)\Z")
+_MAX_HOST = 253
+
+
+def _normalize_host(value: object) -> str:
+    """Validate a host name or IP literal and return its canonical text."""
+    if not isinstance(value, str):
+        raise InvalidEndpointError(value, "host must be a str")
+    if not value:
+        raise InvalidEndpointError(value, "host must not be empty")
+    if ":" in value or value[0].isdigit() or value[-1].isdigit():
+        try:
+            return str(ipaddress.ip_address(value))
+        except ValueError:
+            if ":" in value:
+                raise InvalidEndpointError(value, "not a valid IPv6 address") from None
+    host = value.lower()
+    name = host[:-1] if host.endswith(".") else host
+    if len(name) > _MAX_HOST:
+        raise InvalidEndpointError(value, f"a host name has at most {_MAX_HOST} characters")
+    labels = name.split(".")
+    if not all(_LABEL.match(label) for label in labels):
+        raise InvalidEndpointError(
+            value,
+            "a host name is dot-separated labels of 1-63 letters, digits, '-' or '_', "
+            "not starting or ending with '-'",
+        )
+    if labels[-1].isdigit():
+        raise InvalidEndpointError(value, "not a valid IPv4 address or host name")
+    return host
+
+
+def _endpoint_port(value: object) -> int:
+    return check_port(value, "an endpoint's port is an int from 0 to 65535")
+
+
+@attrs.frozen(kw_only=True, repr=False, order=True)
+class Endpoint:
+    """Where a service listens: a host, a port and a transport protocol.
+
+    The constructor is strict but canonicalizes the host: names are lower-cased and
+    IP literals written in their shortest form (``"::0001"`` becomes ``"::1"``).
+
+    >>> Endpoint.parse("[::1]:8080")
+    Endpoint.parse('[::1]:8080')
+    >>> Endpoint.parse("https://example.com/login").port
+    443
+    >>> str(Endpoint(host="ns1.example", port=53, protocol=Protocol.UDP))
+    'ns1.example:53/udp'
+
+    Attributes:
+        host: A host name, an IPv4 address or an IPv6 address (no brackets).
+        port: The port number.
+        protocol: The transport protocol, TCP unless given.
+    """
+
+    host: str = attrs.field(converter=_normalize_host)
+    port: int = attrs.field(converter=_endpoint_port)
+    protocol: Protocol = attrs.field(default=Protocol.TCP, converter=Protocol.parse)
+
+    @classmethod
+    def parse(
+        cls,
+        text: str,
+        *,
+        default_port: int | None = None,
+        protocol: Protocol | str | None = None,
+    ) -> Endpoint:
+        """Parse ``host:port``, ``[v6]:port``, a URL, or a bare host with a default port.
+
+        Also accepted: a ``/udp`` (``/tcp``, ``/sctp``, ``/dccp``) suffix, as ``str()``
+        writes for protocols other than TCP. A URL's explicit port wins over its
+        scheme's default port (``https`` 443, ``ssh`` 22, ...). A bare IPv6 address
+        is rejected unless bracketed, since ``::1:80`` could mean either.
+
+        Args:
+            text: What to parse.
+            default_port: The port of a bare host; without it a port is required.
+            protocol: The protocol, when *text* does not name one; TCP by default.
+
+        Raises:
+            InvalidEndpointError: *text* does not parse; the message says why.
+        """
+        if not isinstance(text, str):
+            raise InvalidEndpointError(text, "an endpoint is parsed from a str")
+        raw = text.strip()
+        if not raw:
+            raise InvalidEndpointError(text, "an endpoint must not be empty")
+        if len(raw) > 2048:
+            raise InvalidEndpointError(text, "an endpoint has at most 2048 characters")
+        proto = Protocol.TCP if protocol is None else Protocol.parse(protocol)
+        if "://" in raw:
+            host, port = _parse_url(text, raw)
+        else:
+            head, slash, tail = raw.rpartition("/")
+            if slash:
+                try:
+                    proto = Protocol.parse(tail)
+                except UnknownProtocolError:
+                    raise InvalidEndpointError(
+                        text, f"{tail!r} after '/' is not a protocol (tcp, udp, sctp, dccp)"
+                    ) from None
+                raw = head
+            host, port = _split_host_port(text, raw)
+        if port is None:
+            if default_port is None:
+                raise InvalidEndpointError(text, "no port given and no default_port")
+            port = default_port
+        return cls(host=host, port=port, protocol=proto)
+
+    @property
+    def ip(self) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+        """The host as an IP address object, or None when it is a name."""
+        try:
+            return ipaddress.ip_address(self.host)
+        except ValueError:
+            return None
+
+    @property
+    def is_ip(self) -> bool:
+        """True when the host is an IP literal, not a name."""
+        return self.ip is not None
+
+    @property
+    def port_class(self) -> PortClass:
+        """The IANA class of the port."""
+        return _class_of(self.port)
+
+    def __str__(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        suffix = "" if self.protocol is Protocol.TCP else f"/{self.protocol}"
+        return f"{host}:{self.port}{suffix}"
+
+    def __repr__(self) -> str:
+        return f"Endpoint.parse({str(self)!r})"
+
+    def replace(self, **changes: Any) -> Endpoint:
+        """A copy with the given fields changed (``host``, ``port``, ``protocol``)."""
+        return attrs.evolve(self, **changes)
+
+
+def _parse_port_text(text: str, port: str) -> int:
+    if not port.isdigit() or not port.isascii() or len(port) > 5:
+        raise InvalidEndpointError(text, f"port {port!r} is not a number from 0 to 65535")
+    return _endpoint_port(int(port))
+
+
+def _split_host_port(text: str, raw: str) -> tuple[str, int | None]:
+    if raw.startswith("["):
+        close = raw.find("]")
+        if close < 0:
+            raise InvalidEndpointError(text, "'[' without a closing ']'")
+        host, rest = raw[1:close], raw[close + 1 :]
+        if ":" not in host:
+            raise InvalidEndpointError(text, "brackets are for IPv6 addresses only")
+        if not rest:
+            return host, None
+        if not rest.startswith(":"):
+            raise InvalidEndpointError(text, "expected ':port' after ']'")
+        return host, _parse_port_text(text, rest[1:])
+    colons = raw.count(":")
+    if colons > 1:
+        raise InvalidEndpointError(
+            text, "an IPv6 address must be bracketed, as in [::1]:80 or [::1]"
+        )
+    if colons == 1:
+        host, _, port = raw.partition(":")
+        return host, _parse_port_text(text, port)
+    return raw, None
+
+
+def _parse_url(text: str, raw: str) -> tuple[str, int | None]:
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError as e:
+        raise InvalidEndpointError(text, f"not a valid URL ({e})") from None
+    scheme = parts.scheme.lower()
+    host = parts.hostname
+    if not host:
+        raise InvalidEndpointError(text, "the URL names no host")
+    if port is None:
+        port = URL_SCHEME_PORTS.get(scheme)
+        if port is None:
+            raise InvalidEndpointError(
+                text, f"URL scheme {scheme!r} has no known default port; give one"
+            )
+    return host, port
+

@@ -1,0 +1,167 @@
+"""portkit's exceptions.
+
+Every error that portkit raises on purpose is a :class:`PortkitError`. Errors about
+bad input are also :class:`ValueError` (or :class:`LookupError` for unknown names),
+so code that already catches those keeps working::
+
+    PortkitError
+    ├── InvalidPortError          (also ValueError)  a port number breaks a rule
+    │   └── InvalidColumnError                       a column holds invalid ports
+    ├── InvalidSpecError          (also ValueError)  a port list or range does not parse
+    ├── InvalidEndpointError      (also ValueError)  a host[:port] or URL does not parse
+    ├── UnknownProtocolError      (also ValueError)  not tcp, udp, sctp or dccp
+    ├── UnknownSystemError        (also LookupError) no ephemeral range known for a system
+    └── UnknownServiceError       (also LookupError) no port known for a service name
+
+Every message names the offending value and the rule it broke; the same facts are
+attributes of the exception, so programs need not parse messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "InvalidColumnError",
+    "InvalidEndpointError",
+    "InvalidPortError",
+    "InvalidSpecError",
+    "PortkitError",
+    "UnknownProtocolError",
+    "UnknownServiceError",
+    "UnknownSystemError",
+]
+
+
+def _show(value: object, limit: int = 60) -> str:
+    """``repr(value)``, shortened so that huge inputs do not flood a message."""
+    text = repr(value)
+    if len(text) > limit:
+        text = f"{text[: limit - 15]}...{text[-10:]} ({len(text)} chars)"
+    return text
+
+
+class PortkitError(Exception):
+    """The base of every exception that portkit raises on purpose."""
+
+
+class InvalidPortError(PortkitError, ValueError):
+    """A value is not a valid port number.
+
+    A port is an :class:`int` (not a :class:`bool`, not a :class:`float`) from 0 to
+    65535 inclusive.
+
+    Attributes:
+        value: The offending value, as given.
+        rule: The rule it broke, in words.
+    """
+
+    def __init__(self, value: object, rule: str = "a port is an int from 0 to 65535") -> None:
+        self.value = value
+        self.rule = rule
+        super().__init__(f"invalid port {_show(value)}: {rule}")
+
+
+class InvalidColumnError(InvalidPortError):
+    """A column handed to :func:`portkit.classify_many` holds invalid ports.
+
+    Attributes:
+        positions: The zero-based positions of the invalid values, ascending.
+        values: The invalid values themselves, in the same order.
+    """
+
+    def __init__(self, positions: Sequence[int], values: Sequence[object]) -> None:
+        self.positions = tuple(positions)
+        self.values = tuple(values)
+        shown = ", ".join(
+            f"[{p}]={_show(v, 20)}" for p, v in zip(self.positions[:5], self.values[:5])
+        )
+        more = f" and {len(self.positions) - 5} more" if len(self.positions) > 5 else ""
+        PortkitError.__init__(
+            self,
+            f"{len(self.positions)} invalid port(s) in column: {shown}{more}; "
+            "a port is an int from 0 to 65535",
+        )
+        self.value = self.values[0] if self.values else None
+        self.rule = "a port is an int from 0 to 65535"
+
+
+class InvalidSpecError(PortkitError, ValueError):
+    """A port list (``"22,80,1000-2000"``) or range does not parse.
+
+    Attributes:
+        spec: The whole text that was being parsed.
+        rule: What is wrong with it, in words.
+        position: Zero-based offset in *spec* where the problem was found, or None.
+    """
+
+    def __init__(self, spec: object, rule: str, position: int | None = None) -> None:
+        self.spec = spec
+        self.rule = rule
+        self.position = position
+        where = f" at position {position}" if position is not None else ""
+        super().__init__(f"invalid port spec {_show(spec)}{where}: {rule}")
+
+
+class InvalidEndpointError(PortkitError, ValueError):
+    """A ``host:port``, ``[v6]:port`` or URL does not parse, or an endpoint field is bad.
+
+    Attributes:
+        value: The offending text or value.
+        rule: What is wrong with it, in words.
+    """
+
+    def __init__(self, value: object, rule: str) -> None:
+        self.value = value
+        self.rule = rule
+        super().__init__(f"invalid endpoint {_show(value)}: {rule}")
+
+
+class UnknownProtocolError(PortkitError, ValueError):
+    """A transport protocol name is not one of tcp, udp, sctp or dccp.
+
+    Attributes:
+        value: The offending name.
+    """
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+        super().__init__(
+            f"unknown protocol {_show(value)}: expected one of tcp, udp, sctp, dccp"
+        )
+
+
+class UnknownSystemError(PortkitError, LookupError):
+    """No ephemeral port range is known for the named operating system.
+
+    Attributes:
+        system: The offending name.
+        known: The names that are known.
+    """
+
+    def __init__(self, system: object, known: Sequence[str]) -> None:
+        self.system = system
+        self.known = tuple(known)
+        super().__init__(
+            f"unknown system {_show(system)}: expected one of {', '.join(self.known)}"
+        )
+
+
+class UnknownServiceError(PortkitError, LookupError):
+    """No port is known for a service name.
+
+    Attributes:
+        name: The name that was looked up.
+        protocol: The protocol it was looked up for, as text, or None for any.
+        suggestions: Close matches that do exist, best first (may be empty).
+    """
+
+    def __init__(
+        self, name: object, protocol: str | None = None, suggestions: Sequence[str] = ()
+    ) -> None:
+        self.name = name
+        self.protocol = protocol
+        self.suggestions = tuple(suggestions)
+        proto = f" for {protocol}" if protocol else ""
+        hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"unknown service {_show(name)}{proto}{hint}")
