@@ -8,6 +8,7 @@ touches sockets or anyio. The only I/O is reading this host's ephemeral range wh
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -165,7 +166,7 @@ def ephemeral_range(system: str | None = None) -> PortRange:
     key = system.strip().lower() if isinstance(system, str) else system
     key = _ALIASES.get(key, key) if isinstance(key, str) else key
     try:
-        return EPHEMERAL_RANGES[key]  # type: ignore[index]
+        return EPHEMERAL_RANGES[key]
     except (KeyError, TypeError):
         raise UnknownSystemError(system, sorted(EPHEMERAL_RANGES)) from None
 
@@ -188,22 +189,17 @@ def is_ephemeral(port: int, system: str | None = None) -> bool:
 #: columns (None in lists).
 INVALID_CODE = 255
 
-_TABLE: Any = None
-
-
+@functools.cache
 def _table() -> Any:
     """The 65,536-entry uint8 lookup table of class codes, built on first use."""
-    global _TABLE
-    if _TABLE is None:
-        import numpy as np
+    import numpy as np
 
-        table = np.empty(MAX_PORT + 1, dtype=np.uint8)
-        table[:1024] = _WK
-        table[1024:49152] = _REG
-        table[49152:] = _DYN
-        table.flags.writeable = False
-        _TABLE = table
-    return _TABLE
+    table = np.empty(MAX_PORT + 1, dtype=np.uint8)
+    table[:1024] = _WK
+    table[1024:49152] = _REG
+    table[49152:] = _DYN
+    table.flags.writeable = False
+    return table
 
 
 def _is_numpy_array(value: object) -> bool:
@@ -280,14 +276,21 @@ def _classify_array(arr: Any, errors: str) -> Any:
     kind = arr.dtype.kind
     if kind in "iu":
         if kind == "u" and arr.dtype.itemsize <= 2:
-            return table[arr]  # every uint8 / uint16 value is a valid port
-        # Seen as unsigned, negative values become huge, so one bounds-checked take
-        # catches both ends of the range.
-        unsigned = arr.view(arr.dtype.newbyteorder("=").str.replace("i", "u"))
-        try:
-            return np.take(table, unsigned)
-        except IndexError:
-            valid = (arr >= 0) & (arr <= MAX_PORT)
+            return np.take(table, arr)  # every uint8 / uint16 value is a valid port
+        # np.take raises IndexError above the table but wraps negative indices, and
+        # uint64 values past 2**63 become negative on the way to intp: one reduction
+        # rules those out, then one bounds-checked take does the rest.
+        if arr.size == 0:
+            return np.zeros(arr.shape, dtype=np.uint8)
+        suspect = arr.min() < 0 if kind == "i" else arr.dtype.itemsize > 4 and (
+            arr.max() > MAX_PORT
+        )
+        if not suspect:
+            try:
+                return np.take(table, arr)
+            except IndexError:
+                pass
+        valid = (arr >= 0) & (arr <= MAX_PORT)
     elif kind == "f":
         with np.errstate(invalid="ignore"):
             valid = (arr >= 0) & (arr <= MAX_PORT) & (np.floor(arr) == arr)

@@ -13,7 +13,7 @@ import operator
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from typing import Any, Union
+from typing import Any, SupportsIndex, Union
 from urllib.parse import urlsplit
 
 import attrs
@@ -22,13 +22,13 @@ from .exceptions import InvalidEndpointError, InvalidPortError, UnknownProtocolE
 
 __all__ = [
     "MAX_PORT",
+    "URL_SCHEME_PORTS",
     "Endpoint",
     "PortClass",
     "PortRange",
     "PortSet",
     "PortSpec",
     "Protocol",
-    "URL_SCHEME_PORTS",
 ]
 
 #: The highest port number (ports are 16-bit).
@@ -44,12 +44,12 @@ def check_port(value: object, rule: str = "a port is an int from 0 to 65535") ->
     ``float``: ``True`` and ``3.0`` are bugs in the caller, not ports.
     """
     if value.__class__ is int:
-        if 0 <= value <= MAX_PORT:  # type: ignore[operator]
-            return value  # type: ignore[return-value]
+        if 0 <= value <= MAX_PORT:
+            return value
         raise InvalidPortError(value, rule)
-    if isinstance(value, bool) or not hasattr(value, "__index__"):
+    if isinstance(value, bool) or not isinstance(value, SupportsIndex):
         raise InvalidPortError(value, rule)
-    number = operator.index(value)  # type: ignore[arg-type]
+    number = operator.index(value)
     if 0 <= number <= MAX_PORT:
         return number
     raise InvalidPortError(value, rule)
@@ -228,7 +228,7 @@ _CLASS_RANGES = {
 }
 
 _Bounds = tuple[int, int]
-PortLike = Union[int, PortRange]
+PortLike = Union[int, PortRange]  # noqa: UP007 - a runtime alias on 3.10
 
 
 def _bounds_of(items: Iterable[PortLike]) -> list[_Bounds]:
@@ -248,8 +248,8 @@ def _bounds_of(items: Iterable[PortLike]) -> list[_Bounds]:
     bounds: list[_Bounds] = []
     append = bounds.append
     for item in items:
-        if item.__class__ is int and 0 <= item <= MAX_PORT:  # type: ignore[operator]
-            append((item, item))  # type: ignore[arg-type]
+        if item.__class__ is int and 0 <= item <= MAX_PORT:
+            append((item, item))
         elif isinstance(item, PortRange):
             append((item.first, item.last))
         else:
@@ -267,8 +267,7 @@ def _collapse(bounds: list[_Bounds]) -> tuple[PortRange, ...]:
     cur_first, cur_last = bounds[0]
     for first, last in bounds:
         if first <= cur_last + 1:
-            if last > cur_last:
-                cur_last = last
+            cur_last = max(cur_last, last)
         else:
             merged.append(_range(cur_first, cur_last))
             cur_first, cur_last = first, last
@@ -493,9 +492,9 @@ def _spec_entries(
 ) -> tuple[tuple[Protocol, PortSet], ...]:
     pairs = value.items() if isinstance(value, dict) else value
     merged: dict[Protocol, PortSet] = {}
-    for proto, ports in pairs:
+    for proto, items in pairs:
         protocol = Protocol.parse(proto)
-        ports = ports if isinstance(ports, PortSet) else PortSet(ports)
+        ports = items if isinstance(items, PortSet) else PortSet(items)
         merged[protocol] = merged[protocol] | ports if protocol in merged else ports
     order = list(Protocol)
     return tuple(
@@ -672,6 +671,10 @@ def _normalize_host(value: object) -> str:
     return host
 
 
+def _protocol(value: Protocol | str) -> Protocol:
+    return Protocol.parse(value)
+
+
 def _endpoint_port(value: object) -> int:
     return check_port(value, "an endpoint's port is an int from 0 to 65535")
 
@@ -698,7 +701,7 @@ class Endpoint:
 
     host: str = attrs.field(converter=_normalize_host)
     port: int = attrs.field(converter=_endpoint_port)
-    protocol: Protocol = attrs.field(default=Protocol.TCP, converter=Protocol.parse)
+    protocol: Protocol = attrs.field(default=Protocol.TCP, converter=_protocol)
 
     @classmethod
     def parse(
@@ -782,9 +785,9 @@ class Endpoint:
 
 
 def _parse_port_text(text: str, port: str) -> int:
-    if not port.isdigit() or not port.isascii() or len(port) > 5:
+    if not port.isdigit() or not port.isascii() or len(port) > 5 or int(port) > MAX_PORT:
         raise InvalidEndpointError(text, f"port {port!r} is not a number from 0 to 65535")
-    return _endpoint_port(int(port))
+    return int(port)
 
 
 def _split_host_port(text: str, raw: str) -> tuple[str, int | None]:

@@ -30,7 +30,7 @@ from ._models import (
     _range,
     _set,
 )
-from .exceptions import InvalidSpecError, UnknownServiceError
+from .exceptions import InvalidSpecError, UnknownServiceError, _show
 
 __all__ = ["parse_portset", "parse_portspec", "parse_range"]
 
@@ -83,13 +83,13 @@ def _body(spec: str, body: str, position: int, protocol: Protocol) -> list[tuple
         last = _port(spec, high, position) if high else MAX_PORT
         if first > last:
             raise InvalidSpecError(
-                spec, f"range {body!r} runs backwards ({first} > {last})", position
+                spec, f"range {_show(body)} runs backwards ({first} > {last})", position
             )
         return [(first, last)]
     if _NAME.match(body):
         return _service_ports(spec, body, position, protocol)
     raise InvalidSpecError(
-        spec, f"{body!r} is not a port, a range (a-b, -b, a-, -) or a service name", position
+        spec, f"{_show(body)} is not a port, a range (a-b, -b, a-, -) or a service name", position
     )
 
 
@@ -97,10 +97,10 @@ def _service_ports(
     spec: str, name: str, position: int, protocol: Protocol
 ) -> list[tuple[int, int]]:
     try:
-        from ._registry import ports_for_spec_name  # type: ignore[attr-defined]
+        from ._registry import ports_for_spec_name  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         raise InvalidSpecError(
-            spec, f"{name!r} is not a port or range (service names need the registry)",
+            spec, f"{_show(name)} is not a port or range (service names need the registry)",
             position,
         ) from None
     try:
@@ -108,7 +108,7 @@ def _service_ports(
     except UnknownServiceError as e:
         hint = f"; did you mean {', '.join(e.suggestions)}?" if e.suggestions else ""
         raise InvalidSpecError(
-            spec, f"unknown service {name!r} for {protocol}{hint}", position
+            spec, f"unknown service {_show(name)} for {protocol}{hint}", position
         ) from None
     return _bounds_of(ports)
 
@@ -118,8 +118,8 @@ def _parse(spec: object, default: Protocol, allow_qualifiers: bool) -> dict[Prot
     text = _check_text(spec)
     found: dict[Protocol, list[tuple[int, int]]] = {}
     protocol = default
-    for position, item in _items(text):
-        start = position
+    for position, raw in _items(text):
+        item, start = raw, position
         qualifier = _QUALIFIER.match(item)
         if qualifier:
             letter = qualifier.group(1).upper()
@@ -162,6 +162,6 @@ def parse_range(text: str) -> PortRange:
         raise InvalidSpecError(text, "a range is one item; use PortSet.parse for lists",
                                offset + stripped.index(","))
     if _NAME.match(stripped):
-        raise InvalidSpecError(text, f"{stripped!r} is not a port or a range", offset)
+        raise InvalidSpecError(text, f"{_show(stripped)} is not a port or a range", offset)
     ((first, last),) = _body(checked, stripped, offset, Protocol.TCP)
     return _range(first, last)

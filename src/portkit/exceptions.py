@@ -73,9 +73,8 @@ class InvalidColumnError(InvalidPortError):
     def __init__(self, positions: Sequence[int], values: Sequence[object]) -> None:
         self.positions = tuple(positions)
         self.values = tuple(values)
-        shown = ", ".join(
-            f"[{p}]={_show(v, 20)}" for p, v in zip(self.positions[:5], self.values[:5])
-        )
+        pairs = zip(self.positions[:5], self.values[:5], strict=True)
+        shown = ", ".join(f"[{p}]={_show(v, 20)}" for p, v in pairs)
         more = f" and {len(self.positions) - 5} more" if len(self.positions) > 5 else ""
         PortkitError.__init__(
             self,

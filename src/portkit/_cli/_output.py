@@ -19,7 +19,7 @@ def render_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> st
             widths[i] = max(widths[i], len(cell))
     lines = []
     for row in [list(headers), *text_rows]:
-        line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths))
+        line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
         lines.append(line.rstrip())
     return "\n".join(lines)
 

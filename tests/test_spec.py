@@ -1,0 +1,119 @@
+"""The port-list parser: nmap's -p syntax, whitespace, and every kind of bad input."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from portkit import InvalidSpecError, PortRange, PortSet, PortSpec, Protocol
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("22,80,443", [22, 80, 443]),
+        ("1-1024", [PortRange(1, 1024)]),
+        ("-1024", [PortRange(1, 1024)]),
+        ("60000-", [PortRange(60000, 65535)]),
+        ("-", [PortRange(1, 65535)]),
+        ("0", [0]),
+        ("0-5", [PortRange(0, 5)]),
+        (" 22 , 80 ,\t1000 - 2000 ", [22, 80, PortRange(1000, 2000)]),
+        ("080", [80]),
+        ("65535", [65535]),
+        ("5,1-10", [PortRange(1, 10)]),
+    ],
+)
+def test_accepted_specs(spec: str, expected: list[int | PortRange]) -> None:
+    assert PortSet.parse(spec) == PortSet(expected)
+
+
+@pytest.mark.parametrize(
+    ("spec", "fragment", "position"),
+    [
+        ("80x", "'80x' is not a port", 0),
+        ("100-50", "runs backwards (100 > 50)", 0),
+        ("1--5", "'1--5' is not a port", 0),
+        ("", "must not be empty", None),
+        ("   ", "must not be empty", None),
+        ("22,,80", "empty item", 3),
+        ("22,", "empty item", 3),
+        (",22", "empty item", 0),
+        ("65536", "port 65536 is out of range", 0),
+        ("1-70000", "port 70000 is out of range", 0),
+        ("999999999999", "out of range", 0),
+        ("-5-", "is not a port", 0),
+        ("22;80", "is not a port", 0),
+        ("+80", "is not a port", 0),
+        ("٣", "is not a port", 0),
+    ],
+)
+def test_rejected_specs_name_item_rule_and_position(
+    spec: str, fragment: str, position: int | None
+) -> None:
+    with pytest.raises(InvalidSpecError) as info:
+        PortSet.parse(spec)
+    assert fragment in str(info.value)
+    assert info.value.spec == spec
+    assert info.value.position == position
+    assert isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("spec", "fragment"),
+    [
+        ("T:", "qualifier 'T:' is not followed by any port"),
+        ("T:22,U:", "qualifier 'U:' is not followed by any port"),
+        ("T:,80", "qualifier 'T:' is not followed"),
+        ("X:80", "is not a port"),
+        ("T:U:80", "is not a port"),
+    ],
+)
+def test_rejected_qualified_specs(spec: str, fragment: str) -> None:
+    with pytest.raises(InvalidSpecError) as info:
+        PortSpec.parse(spec)
+    assert fragment in str(info.value)
+
+
+def test_qualifiers_are_case_insensitive_and_tolerate_blanks() -> None:
+    spec = PortSpec.parse(" t : 22 , u:53")
+    assert spec[Protocol.TCP] == PortSet([22])
+    assert spec[Protocol.UDP] == PortSet([53])
+
+
+def test_non_str_specs_are_rejected() -> None:
+    with pytest.raises(InvalidSpecError, match="a port spec is a str"):
+        PortSet.parse(80)  # type: ignore[arg-type]
+    with pytest.raises(InvalidSpecError):
+        PortSpec.parse(None)  # type: ignore[arg-type]
+
+
+def test_huge_specs_are_rejected_with_a_short_message() -> None:
+    spec = "1," * 600_000
+    with pytest.raises(InvalidSpecError) as info:
+        PortSet.parse(spec)
+    assert "at most 1,000,000 characters" in str(info.value)
+    assert len(str(info.value)) < 200
+
+
+def test_every_port_listed_one_by_one_collapses_to_one_range() -> None:
+    spec = ",".join(str(p) for p in range(1, 65536))
+    assert PortSet.parse(spec) == PortSet.parse("-")
+
+
+def test_long_garbage_item_message_stays_short() -> None:
+    with pytest.raises(InvalidSpecError) as info:
+        PortSet.parse("x" * 10_000 + "!")
+    assert len(str(info.value)) < 300
+
+
+@given(st.text(max_size=30))
+def test_any_text_parses_or_raises_invalid_spec(text: str) -> None:
+    try:
+        result = PortSpec.parse(text)
+    except InvalidSpecError as e:
+        assert e.spec == text
+    else:
+        assert isinstance(result, PortSpec)
+        assert PortSpec.parse(str(result)) == result
