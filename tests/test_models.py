@@ -165,7 +165,7 @@ class TestPortSet:
         assert list(a) == sorted(expanded)
         assert len(a) == len(expanded)
         assert bool(a) == bool(expanded)
-        for port in range(0, 302):
+        for port in range(302):
             assert (port in a) == (port in expanded)
         assert expand(~a) == set(range(65536)) - expanded
 
@@ -183,7 +183,7 @@ class TestPortSet:
         assert expand(PortSet(ports)) == set(ports)
 
     def test_parse_rejects_qualifiers_and_points_to_portspec(self) -> None:
-        with pytest.raises(InvalidSpecError, match="PortSpec.parse"):
+        with pytest.raises(InvalidSpecError, match=r"PortSpec\.parse"):
             PortSet.parse("T:22,U:53")
 
 

@@ -5,9 +5,8 @@ submodules :mod:`portkit.exceptions` and :mod:`portkit.strategies`. Everything e
 lives in private modules and may change without notice.
 """
 
-from __future__ import annotations
-
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
+from importlib.metadata import version as _version
 
 from . import exceptions
 from ._classify import (
@@ -34,8 +33,8 @@ from .exceptions import (
 )
 
 try:
-    __version__ = version("portkit")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = _version("portkit")
+except _PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [

@@ -275,21 +275,27 @@ def _classify_array(arr: Any, errors: str) -> Any:
     table = _table()
     kind = arr.dtype.kind
     if kind in "iu":
-        if kind == "u" and arr.dtype.itemsize <= 2:
-            return np.take(table, arr)  # every uint8 / uint16 value is a valid port
-        # np.take raises IndexError above the table but wraps negative indices, and
-        # uint64 values past 2**63 become negative on the way to intp: one reduction
-        # rules those out, then one bounds-checked take does the rest.
         if arr.size == 0:
             return np.zeros(arr.shape, dtype=np.uint8)
-        suspect = arr.min() < 0 if kind == "i" else arr.dtype.itemsize > 4 and (
-            arr.max() > MAX_PORT
-        )
-        if not suspect:
-            try:
-                return np.take(table, arr)
-            except IndexError:
-                pass
+        if arr.dtype.itemsize == 8:
+            # Indices already intp: one gather. np.take raises past the end of the
+            # table but wraps negative indices (and uint64 past 2**63 turns negative on
+            # the way to intp), so one reduction rules those out first.
+            ok = arr.min() >= 0 if kind == "i" else arr.max() <= MAX_PORT
+            if ok:
+                try:
+                    return np.take(table, arr)
+                except IndexError:
+                    pass
+        elif (kind == "u" or arr.min() >= 0) and (
+            arr.dtype.itemsize <= 2 or arr.max() <= MAX_PORT
+        ):
+            # A narrower column would be widened to intp for a gather; two vectorised
+            # comparisons on the column as it is are faster. Dtypes too narrow to
+            # leave the port range skip the checks at one end or both.
+            codes = (arr >= 1024).view(np.uint8)
+            codes += arr >= 49152
+            return codes
         valid = (arr >= 0) & (arr <= MAX_PORT)
     elif kind == "f":
         with np.errstate(invalid="ignore"):

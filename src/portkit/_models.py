@@ -8,6 +8,7 @@ the plain constructors are strict. This module does no I/O and never imports any
 from __future__ import annotations
 
 import enum
+import functools
 import ipaddress
 import operator
 import re
@@ -93,7 +94,10 @@ class Protocol(str, enum.Enum):
 
     @property
     def letter(self) -> str:
-        """The qualifier letter of port specs: ``T``, ``U``, ``S`` (as nmap), ``D`` (dccp)."""
+        """The letter that qualifies this protocol's ports in specs.
+
+        ``T``, ``U`` and ``S`` as in nmap, ``D`` for dccp.
+        """
         return self.value[0].upper()
 
 
@@ -281,9 +285,6 @@ def _to_ranges(items: Iterable[PortLike]) -> tuple[PortRange, ...]:
     return _collapse(_bounds_of(items))
 
 
-_FIRST = operator.attrgetter("first")
-
-
 @attrs.frozen(repr=False, eq=True, order=False)
 class PortSet:
     """An immutable set of ports, held as sorted, disjoint, non-adjacent ranges.
@@ -329,12 +330,17 @@ class PortSet:
         """Every port, 0-65535."""
         return _ALL
 
+    @functools.cached_property
+    def _index(self) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """The first and the last port of every range, for bisection."""
+        return tuple(r.first for r in self.ranges), tuple(r.last for r in self.ranges)
+
     def __contains__(self, port: object) -> bool:
         if not isinstance(port, int):
             return False
-        ranges = self.ranges
-        i = bisect_right(ranges, port, key=_FIRST)
-        return i > 0 and port <= ranges[i - 1].last
+        firsts, lasts = self._index
+        i = bisect_right(firsts, port)
+        return i > 0 and port <= lasts[i - 1]
 
     def __len__(self) -> int:
         return sum(r.last - r.first + 1 for r in self.ranges)

@@ -41,6 +41,7 @@ _QUALIFIER = re.compile(r"\s*([TUSDtusd])\s*:\s*")
 _RANGE = re.compile(r"(\d*)\s*-\s*(\d*)\Z")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.+*?/-]*\Z")
 _LETTERS = {p.letter: p for p in Protocol}
+_PLAIN = re.compile(r"[0-9]{1,5}(?:,[0-9]{1,5})*\Z")
 
 
 def _check_text(spec: object) -> str:
@@ -141,8 +142,30 @@ def _parse(spec: object, default: Protocol, allow_qualifiers: bool) -> dict[Prot
     return found
 
 
+def _plain_list(spec: str) -> PortSet | None:
+    """The fast path for a plain list of ports (digits and commas only), or None."""
+    if not _PLAIN.match(spec):
+        return None
+    ports = sorted(set(map(int, spec.split(","))))
+    if ports[-1] > MAX_PORT:
+        return None  # let the general parser name the item
+    ranges: list[PortRange] = []
+    first = last = ports[0]
+    for port in ports:
+        if port > last + 1:
+            ranges.append(_range(first, last))
+            first = port
+        last = port
+    ranges.append(_range(first, last))
+    return _set(tuple(ranges))
+
+
 def parse_portset(spec: str) -> PortSet:
     """Parse an unqualified port list into one :class:`PortSet`."""
+    if isinstance(spec, str):
+        plain = _plain_list(spec)
+        if plain is not None:
+            return plain
     found = _parse(spec, Protocol.TCP, allow_qualifiers=False)
     return _set(_collapse(found.get(Protocol.TCP, [])))
 

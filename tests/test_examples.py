@@ -1,0 +1,27 @@
+"""Every program in examples/ runs to completion and prints what it promises."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.py"))
+
+#: Text that each example must print, proving it did its job.
+EXPECTED = {
+    "classify_flows.py": ["10001 flows, 1 with an invalid port at rows [10000]", "numpy codes:"],
+}
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_example_runs(path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, str(path)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip(), "an example must print something"
+    for fragment in EXPECTED.get(path.name, []):
+        assert fragment in result.stdout
