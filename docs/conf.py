@@ -7,7 +7,7 @@ from importlib.metadata import version as _version
 
 project = "portkit"
 author = "The portkit developers"
-copyright = "2026, The portkit developers"  # noqa: A001 - Sphinx's name
+copyright = "2026, The portkit developers"
 release = _version("portkit")
 version = ".".join(release.split(".")[:2])
 
