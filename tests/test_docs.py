@@ -1,0 +1,45 @@
+"""The examples in the guides and docstrings run, and print what they say they print."""
+
+from __future__ import annotations
+
+import doctest
+import re
+from pathlib import Path
+
+import pytest
+
+import portkit
+import portkit._classify
+import portkit._models
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | doctest.IGNORE_EXCEPTION_DETAIL
+
+#: Guides whose ``>>>`` examples are run. Every guide with examples belongs here.
+GUIDES = ["classification.md", "models.md"]
+
+
+FENCE = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
+
+
+@pytest.mark.parametrize("name", GUIDES)
+def test_guide_examples(name: str) -> None:
+    pytest.importorskip("numpy")
+    path = DOCS / name
+    blocks = "\n".join(FENCE.findall(path.read_text()))
+    test = doctest.DocTestParser().get_doctest(
+        blocks, {"portkit": portkit}, name, str(path), 0
+    )
+    runner = doctest.DocTestRunner(optionflags=FLAGS)
+    runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.attempted > 0, f"{name} has no examples"
+    assert result.failed == 0
+
+
+@pytest.mark.parametrize("module", [portkit._models, portkit._classify])
+def test_docstring_examples(module: object) -> None:
+    result = doctest.testmod(module, optionflags=FLAGS,  # type: ignore[arg-type]
+                             extraglobs=vars(portkit), report=True)
+    assert result.attempted > 0
+    assert result.failed == 0
