@@ -5,9 +5,6 @@ submodules :mod:`portkit.exceptions` and :mod:`portkit.strategies`. Everything e
 lives in private modules and may change without notice.
 """
 
-from importlib.metadata import PackageNotFoundError as _PackageNotFoundError
-from importlib.metadata import version as _version
-
 from . import exceptions
 from ._classify import (
     EPHEMERAL_RANGES,
@@ -32,10 +29,15 @@ from .exceptions import (
     UnknownSystemError,
 )
 
-try:
-    __version__ = _version("portkit")
-except _PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
+
+def __getattr__(name: str) -> str:
+    # __version__ is read from the installed metadata on first use: importlib.metadata
+    # costs more than the rest of ``import portkit``.
+    if name == "__version__":
+        from importlib.metadata import version
+
+        return version("portkit")
+    raise AttributeError(f"module 'portkit' has no attribute {name!r}")
 
 __all__ = [
     "EPHEMERAL_RANGES",

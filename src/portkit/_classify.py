@@ -9,7 +9,6 @@ touches sockets or anyio. The only I/O is reading this host's ephemeral range wh
 from __future__ import annotations
 
 import functools
-import subprocess
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -126,6 +125,8 @@ def _read_linux(path: Path = Path("/proc/sys/net/ipv4/ip_local_port_range")) -> 
 
 
 def _read_sysctl(first_key: str, last_key: str) -> PortRange | None:
+    import subprocess
+
     try:
         out = subprocess.run(
             ["sysctl", "-n", first_key, last_key],
