@@ -306,7 +306,7 @@ _ENTRIES = [
     # --- web ---------------------------------------------------------------------------
     _e("http", _C.WEB, True, (80,),
        "HTTP without TLS: every request, response and cookie crosses the network readable.",
-       tls="https", risks=(_CLEAR_WEB,), protocols=("tcp", "udp", "sctp"),
+       tls="https", risks=(_CLEAR_WEB,), protocols=("tcp", "sctp"),
        aliases=("www", "www-http")),
     _e("https", _C.WEB, False, (443,),
        "HTTP over TLS (and HTTP/3 over QUIC on udp), the encrypted form of http.",
@@ -784,9 +784,9 @@ _ENTRIES = [
        "The Oracle database TNS listener, on IANA's ncube-lm port; encryption is "
        "negotiated by Oracle Native Network Encryption or TLS.",
        aliases=("tns", "oracle-listener")),
-    _e("mongodb", _C.DATABASE, None, (27017,),
-       "MongoDB servers ran without authentication by default for years, and many "
-       "still do.",
+    _e("mongodb", _C.DATABASE, True, (27017,),
+       "MongoDB speaks cleartext unless TLS is configured, and ran without "
+       "authentication by default for years.",
        risks=(_r(_K.UNAUTHENTICATED_DATA, _S.HIGH,
                  "Unauthenticated MongoDB instances have been wiped and ransomed en "
                  "masse."),),
@@ -806,9 +806,9 @@ _ENTRIES = [
                  "Clusters without security enabled let anyone read, change and delete "
                  "every index."),),
        aliases=("opensearch", "es")),
-    _e("cassandra", _C.DATABASE, None, (9042,),
-       "Apache Cassandra's CQL port ships with AllowAllAuthenticator, so authentication "
-       "is off unless configured.",
+    _e("cassandra", _C.DATABASE, True, (9042,),
+       "Apache Cassandra's CQL port ships with AllowAllAuthenticator and client "
+       "encryption off, so it is open cleartext unless configured.",
        risks=(_r(_K.UNAUTHENTICATED_DATA, _S.HIGH,
                  "With the default authenticator anyone can read and write every "
                  "keyspace."),)),
@@ -859,13 +859,13 @@ _ENTRIES = [
        risks=(_r(_K.UNAUTHENTICATED_DATA, _S.HIGH,
                  "Anyone who reaches a PLAINTEXT listener can read and write every "
                  "topic."),)),
-    _e("zookeeper", _C.MESSAGING, True, (2181,),
-       "Apache ZooKeeper's client port is cleartext and has no authentication by "
-       "default.",
+    _e("zookeeper", _C.OTHER, True, (2181,),
+       "Apache ZooKeeper, the coordination service under Kafka, Hadoop and others, "
+       "serves clients in cleartext without authentication by default.",
        risks=(_r(_K.UNAUTHENTICATED_DATA, _S.MEDIUM,
                  "Open ZooKeeper ensembles expose and accept changes to the "
                  "configuration of the systems built on them."),)),
-    _e("epmd", _C.MESSAGING, True, (4369,),
+    _e("epmd", _C.OTHER, True, (4369,),
        "The Erlang port mapper, which RabbitMQ and other Erlang clusters expose, lists "
        "node names and distribution ports.",
        risks=(_r(_K.MANAGEMENT_API, _S.MEDIUM,
