@@ -625,8 +625,8 @@ _ENTRIES = [
        "IPMI's RMCP on 623/udp is the baseboard management controller, which controls "
        "the machine below its operating system.",
        risks=(_r(_K.MANAGEMENT_API, _S.HIGH,
-                 "IPMI 2.0 gives out password hashes to anyone who asks (RAKP), and BMCs "
-                 "often keep default accounts."),
+                 "IPMI 2.0 hands out a crackable password hash for any valid user name "
+                 "(RAKP), and BMCs often keep default accounts."),
               _r(_K.AMPLIFICATION, _S.LOW,
                  "Some RMCP queries draw larger replies.")),
        protocols=_UDP, aliases=("ipmi", "rmcp")),
@@ -645,9 +645,6 @@ _ENTRIES = [
     _e("bootps", _C.NETWORK_MANAGEMENT, True, (67,),
        "The DHCP (BOOTP) server hands out addresses, unauthenticated, to the local "
        "link.",
-       risks=(_r(_K.LEGACY_PROTOCOL, _S.INFO,
-                 "Clients believe any DHCP server that answers, so rogue servers matter "
-                 "more than this one."),),
        protocols=_UDP, aliases=("dhcp", "dhcp-server")),
     _e("bootpc", _C.NETWORK_MANAGEMENT, True, (68,),
        "The DHCP (BOOTP) client port, where address offers arrive.",
@@ -1022,7 +1019,7 @@ _ENTRIES = [
                  "replace PPTP."),)),
     _e("socks", _C.VPN_TUNNEL, True, (1080,),
        "A SOCKS proxy relays connections for its clients, in cleartext.",
-       risks=(_r(_K.MANAGEMENT_API, _S.HIGH,
+       risks=(_r(_K.REMOTE_ACCESS, _S.HIGH,
                  "An open proxy lets anyone reach internal networks or launder traffic "
                  "through the host."),),
        aliases=("socks5", "socks4")),
