@@ -188,7 +188,7 @@ class Annotation:
 
     Attributes:
         name: The IANA service name, lower case (or, where IANA has none, the
-            community's name; see :data:`COMMUNITY_NAMES`).
+            community's name, as the annotations guide lists).
         category: What the service is for.
         cleartext: True when the protocol (as usually deployed on its port) sends its
             data unencrypted, False when it is encrypted, None when not applicable or
@@ -200,7 +200,7 @@ class Annotation:
         risks: What tends to go wrong when the service listens, most severe first.
         ports: The usual ports, for information (the registry is the authority).
         protocols: The transport protocols the service usually runs on.
-        aliases: Other names that :func:`annotation` accepts for it, lower case.
+        aliases: Other names that :func:`portkit.annotation` accepts for it, lower case.
         reason: One sentence saying why the entry says what it says.
 
     .. versionadded:: 0.1.0
@@ -229,7 +229,7 @@ class Annotation:
 
     @property
     def severity(self) -> Severity:
-        """The highest severity among :attr:`risks`; ``Severity.INFO`` when there are none."""
+        """The highest severity among ``risks``; ``Severity.INFO`` when there are none."""
         return max((r.severity for r in self.risks), default=Severity.INFO)
 
     def __str__(self) -> str:
@@ -1108,7 +1108,7 @@ def annotation(name: str) -> Annotation | None:
 
     Lookup ignores case and surrounding blanks, and accepts common aliases
     (``"www"`` for ``"http"``, ``"postgres"`` for ``"postgresql"``, ``"rdp"`` for
-    ``"ms-wbt-server"``, ...; see :data:`ALIASES`).
+    ``"ms-wbt-server"``, ...; each annotation lists its ``aliases``).
 
     >>> annotation("Postgres").name
     'postgresql'
