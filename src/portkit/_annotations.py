@@ -710,8 +710,9 @@ _ENTRIES = [
                  "SMB reachable from untrusted networks has carried worms such as "
                  "WannaCry and exposes shares to password guessing."),),
        aliases=("smb", "cifs-tcp")),
-    _e("netbios-ssn", _C.FILE_SHARING, True, (139,),
-       "SMB over NetBIOS sessions, the older transport of Windows file sharing.",
+    _e("netbios-ssn", _C.FILE_SHARING, None, (139,),
+       "SMB over NetBIOS sessions, the older transport of Windows file sharing, "
+       "encrypted only when SMB 3 encryption is turned on.",
        risks=(_r(_K.FILE_SHARING_EXPOSURE, _S.HIGH,
                  "It exposes the same shares as 445, through a legacy transport."),
               _r(_K.LEGACY_PROTOCOL, _S.MEDIUM,
@@ -941,7 +942,8 @@ _ENTRIES = [
        "SIP signalling in cleartext, with digest authentication that can be brute-forced.",
        tls="sips",
        risks=(_r(_K.CLEARTEXT_LOGIN, _S.MEDIUM,
-                 "Exposed SIP servers face constant account guessing for toll fraud."),),
+                 "Digest exchanges sent in cleartext can be cracked offline, and exposed "
+                 "SIP servers face constant account guessing for toll fraud."),),
        protocols=("tcp", "udp", "sctp")),
     _e("sips", _C.VOICE_VIDEO, False, (5061,), "SIP over TLS, the encrypted form of sip.",
        protocols=("tcp", "sctp")),
