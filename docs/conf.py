@@ -57,3 +57,26 @@ suppress_warnings = ["intersphinx.external", "config.cache"]
 
 html_theme = "furo"
 html_title = "portkit"
+
+
+def _resolve_reexported_exception(app, env, node, contnode):  # type: ignore[no-untyped-def]
+    """Let ``portkit.SomeError`` resolve to its documented home in ``portkit.exceptions``.
+
+    Every exception is importable from both; the docs describe each once.
+    """
+    target = node.get("reftarget", "")
+    if node.get("refdomain") != "py" or not target.startswith("portkit."):
+        return None
+    name = target.removeprefix("portkit.")
+    import portkit.exceptions
+
+    if name not in portkit.exceptions.__all__:
+        return None
+    return env.get_domain("py").resolve_xref(
+        env, node["refdoc"], app.builder, node["reftype"], f"portkit.exceptions.{name}",
+        node, contnode,
+    )
+
+
+def setup(app):  # type: ignore[no-untyped-def]
+    app.connect("missing-reference", _resolve_reexported_exception)
