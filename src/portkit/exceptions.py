@@ -11,7 +11,8 @@ so code that already catches those keeps working::
     ├── InvalidEndpointError      (also ValueError)  a host[:port] or URL does not parse
     ├── UnknownProtocolError      (also ValueError)  not tcp, udp, sctp or dccp
     ├── UnknownSystemError        (also LookupError) no ephemeral range known for a system
-    └── UnknownServiceError       (also LookupError) no port known for a service name
+    ├── UnknownServiceError       (also LookupError) no port known for a service name
+    └── LocalSocketsError         (also OSError)     this host's socket table cannot be read
 
 Every message names the offending value and the rule it broke; the same facts are
 attributes of the exception, so programs need not parse messages.
@@ -26,6 +27,7 @@ __all__ = [
     "InvalidEndpointError",
     "InvalidPortError",
     "InvalidSpecError",
+    "LocalSocketsError",
     "PortkitError",
     "UnknownProtocolError",
     "UnknownServiceError",
@@ -165,3 +167,21 @@ class UnknownServiceError(PortkitError, LookupError):
         proto = f" for {protocol}" if protocol else ""
         hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
         super().__init__(f"unknown service {_show(name)}{proto}{hint}")
+
+
+class LocalSocketsError(PortkitError, OSError):
+    """The table of this host's sockets cannot be read as asked.
+
+    Raised when the platform is not Linux and the optional ``psutil`` dependency is
+    missing, when a network namespace does not exist or may not be entered, or when a
+    protocol has no socket table portkit reads.
+
+    Attributes:
+        subject: What could not be read (a namespace name, a protocol, a platform).
+        rule: Why, in words, with what to do about it where there is something.
+    """
+
+    def __init__(self, subject: object, rule: str) -> None:
+        self.subject = subject
+        self.rule = rule
+        PortkitError.__init__(self, f"cannot list sockets of {_show(subject)}: {rule}")
