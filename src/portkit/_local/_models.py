@@ -211,4 +211,3 @@ class LocalSocket:
             remote = f"[{remote}]" if ":" in remote else remote
             text += f" -> {remote}:{self.remote_port}"
         return text
-

@@ -222,4 +222,3 @@ def connections(
     .. versionadded:: 0.1.0
     """
     return _sockets(protocols, netns, processes, listening_only=False)
-
