@@ -5,11 +5,23 @@ submodules :mod:`portkit.exceptions` and :mod:`portkit.strategies`. Everything e
 lives in private modules and may change without notice.
 """
 
-from __future__ import annotations
-
 from importlib.metadata import PackageNotFoundError, version
 
 from . import exceptions
+from ._annotations import (
+    Annotation,
+    Category,
+    Risk,
+    RiskKind,
+    Severity,
+    annotation,
+    annotations,
+    annotations_on_port,
+    cleartext_counterpart,
+    is_cleartext,
+    risks_of,
+    tls_counterpart,
+)
 from ._classify import (
     EPHEMERAL_RANGES,
     INVALID_CODE,
@@ -30,11 +42,15 @@ from ._local import (
     listening,
 )
 from ._models import Endpoint, PortClass, PortRange, PortSet, PortSpec, Protocol
+from ._top_ports import TopPort, Weight, read_weights, top_port_entries, top_ports
 from .exceptions import (
     InvalidColumnError,
+    InvalidCountError,
     InvalidEndpointError,
     InvalidPortError,
+    InvalidServiceNameError,
     InvalidSpecError,
+    InvalidWeightsError,
     LocalSocketsError,
     PortkitError,
     UnknownProtocolError,
@@ -50,12 +66,17 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "EPHEMERAL_RANGES",
     "INVALID_CODE",
+    "Annotation",
+    "Category",
     "Endpoint",
     "Exposure",
     "InvalidColumnError",
+    "InvalidCountError",
     "InvalidEndpointError",
     "InvalidPortError",
+    "InvalidServiceNameError",
     "InvalidSpecError",
+    "InvalidWeightsError",
     "LocalSocket",
     "LocalSocketsError",
     "PortClass",
@@ -65,19 +86,34 @@ __all__ = [
     "PortkitError",
     "Process",
     "Protocol",
+    "Risk",
+    "RiskKind",
+    "Severity",
     "TcpState",
+    "TopPort",
     "UnknownProtocolError",
     "UnknownServiceError",
     "UnknownSystemError",
+    "Weight",
     "__version__",
+    "annotation",
+    "annotations",
+    "annotations_on_port",
     "classify",
     "classify_many",
+    "cleartext_counterpart",
     "connections",
     "ephemeral_range",
     "exceptions",
+    "is_cleartext",
     "is_dynamic",
     "is_ephemeral",
     "is_registered",
     "is_well_known",
     "listening",
+    "read_weights",
+    "risks_of",
+    "tls_counterpart",
+    "top_port_entries",
+    "top_ports",
 ]

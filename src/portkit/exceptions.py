@@ -9,6 +9,9 @@ so code that already catches those keeps working::
     │   └── InvalidColumnError                       a column holds invalid ports
     ├── InvalidSpecError          (also ValueError)  a port list or range does not parse
     ├── InvalidEndpointError      (also ValueError)  a host[:port] or URL does not parse
+    ├── InvalidServiceNameError   (also ValueError)  a service name is not a non-empty str
+    ├── InvalidCountError         (also ValueError)  a count (top n ports) is not a positive int
+    ├── InvalidWeightsError       (also ValueError)  a port weights file does not parse
     ├── UnknownProtocolError      (also ValueError)  not tcp, udp, sctp or dccp
     ├── UnknownSystemError        (also LookupError) no ephemeral range known for a system
     ├── UnknownServiceError       (also LookupError) no port known for a service name
@@ -24,9 +27,12 @@ from collections.abc import Sequence
 
 __all__ = [
     "InvalidColumnError",
+    "InvalidCountError",
     "InvalidEndpointError",
     "InvalidPortError",
+    "InvalidServiceNameError",
     "InvalidSpecError",
+    "InvalidWeightsError",
     "LocalSocketsError",
     "PortkitError",
     "UnknownProtocolError",
@@ -167,6 +173,56 @@ class UnknownServiceError(PortkitError, LookupError):
         proto = f" for {protocol}" if protocol else ""
         hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
         super().__init__(f"unknown service {_show(name)}{proto}{hint}")
+
+
+class InvalidServiceNameError(PortkitError, ValueError):
+    """A service name is not a non-empty :class:`str`.
+
+    Attributes:
+        value: The offending value, as given.
+        rule: The rule it broke, in words.
+    """
+
+    def __init__(self, value: object, rule: str = "a service name is a non-empty str") -> None:
+        self.value = value
+        self.rule = rule
+        super().__init__(f"invalid service name {_show(value)}: {rule}")
+
+
+class InvalidCountError(PortkitError, ValueError):
+    """A count, such as how many top ports to return, is not a positive :class:`int`.
+
+    Attributes:
+        value: The offending value, as given.
+        rule: The rule it broke, in words.
+    """
+
+    def __init__(self, value: object, rule: str = "a count is an int of at least 1") -> None:
+        self.value = value
+        self.rule = rule
+        super().__init__(f"invalid count {_show(value)}: {rule}")
+
+
+class InvalidWeightsError(PortkitError, ValueError):
+    """A port weights file (``PORT/PROTO WEIGHT # comment`` lines) does not parse.
+
+    Attributes:
+        path: The file, as given.
+        line: The one-based number of the offending line, or None for the whole file.
+        text: The offending line without its line break, or None.
+        rule: What is wrong with it, in words.
+    """
+
+    def __init__(
+        self, path: object, line: int | None, text: str | None, rule: str
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.text = text
+        self.rule = rule
+        where = f" line {line}" if line is not None else ""
+        shown = f" {_show(text)}" if text is not None else ""
+        super().__init__(f"invalid weights file {str(path)!r}{where}{shown}: {rule}")
 
 
 class LocalSocketsError(PortkitError, OSError):
