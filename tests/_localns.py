@@ -29,6 +29,9 @@ SPECIFIC_V6 = "fd77::1"
 _CHILD = r"""
 import json, socket, sys
 specs = json.loads(sys.argv[1])
+if len(sys.argv) > 2:
+    with open("/proc/self/comm", "w") as comm:
+        comm.write(sys.argv[2])
 held = []
 for proto, family, address, port, v6only, connect in specs:
     fam = socket.AF_INET if family == 4 else socket.AF_INET6
@@ -89,15 +92,20 @@ def fresh_netns() -> Iterator[str]:
 
 @contextmanager
 def listeners(
-    netns: str, specs: Sequence[tuple[str, int, str, int, int | None, bool]], *prefix: str
+    netns: str,
+    specs: Sequence[tuple[str, int, str, int, int | None, bool]],
+    *prefix: str,
+    name: str | None = None,
 ) -> Iterator[subprocess.Popen[str]]:
     """A child in *netns* holding the sockets *specs* describe, until the block ends.
 
     Each spec is ``(protocol, family, address, port, v6only or None, connect)``;
-    *prefix* goes between ``ip netns exec NS`` and the interpreter (``setpriv ...``).
+    *prefix* goes between ``ip netns exec NS`` and the interpreter (``setpriv ...``);
+    *name* renames the child (its ``comm``, as ``ss -p`` and ``ps`` show it).
     """
+    argv = [sys.executable, "-c", _CHILD, json.dumps(specs), *([name] if name else [])]
     child = subprocess.Popen(
-        ["ip", "netns", "exec", netns, *prefix, sys.executable, "-c", _CHILD, json.dumps(specs)],
+        ["ip", "netns", "exec", netns, *prefix, *argv],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -128,7 +128,7 @@ def test_every_listening_record_matches_ss_tulpn(populated_netns: tuple[str, int
     for key, s in ours.items():
         row = theirs[key]
         assert [p.pid for p in s.processes] == row["pids"]
-        assert sorted({p.name for p in s.processes}) == row["names"]
+        assert sorted({p.name or "" for p in s.processes}) == row["names"]
         if row["dual_stack"]:
             assert s.v6only is False
         elif s.family == 6 and s.local_address == "::":
@@ -212,8 +212,8 @@ def test_this_process_listeners_are_found_with_its_pid() -> None:
             assert s.exposure is Exposure.LOOPBACK
             assert s.uid == os.getuid()
     finally:
-        for s in opened:
-            s.close()
+        for sock in opened:
+            sock.close()
 
 
 @linux_only

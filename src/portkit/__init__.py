@@ -34,10 +34,15 @@ from ._classify import (
     is_well_known,
 )
 from ._local import (
+    AUDIT_RULES,
+    Allow,
     Exposure,
+    Finding,
     LocalSocket,
     Process,
+    Rule,
     TcpState,
+    audit,
     connections,
     listening,
 )
@@ -64,12 +69,15 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "AUDIT_RULES",
     "EPHEMERAL_RANGES",
     "INVALID_CODE",
+    "Allow",
     "Annotation",
     "Category",
     "Endpoint",
     "Exposure",
+    "Finding",
     "InvalidColumnError",
     "InvalidCountError",
     "InvalidEndpointError",
@@ -88,6 +96,7 @@ __all__ = [
     "Protocol",
     "Risk",
     "RiskKind",
+    "Rule",
     "Severity",
     "TcpState",
     "TopPort",
@@ -99,6 +108,7 @@ __all__ = [
     "annotation",
     "annotations",
     "annotations_on_port",
+    "audit",
     "classify",
     "classify_many",
     "cleartext_counterpart",

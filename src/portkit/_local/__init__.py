@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+from ._audit import AUDIT_RULES, Allow, Finding, Rule, audit
 from ._models import Exposure, LocalSocket, Process, TcpState
 from ._sockets import connections, listening
 
-__all__ = ["Exposure", "LocalSocket", "Process", "TcpState", "connections", "listening"]
+__all__ = [
+    "AUDIT_RULES",
+    "Allow",
+    "Exposure",
+    "Finding",
+    "LocalSocket",
+    "Process",
+    "Rule",
+    "TcpState",
+    "audit",
+    "connections",
+    "listening",
+]
