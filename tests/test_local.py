@@ -358,3 +358,42 @@ def test_known_rows_decode() -> None:
     assert parse_table(v4, Protocol.UDP, 4, listening_only=True)[0][2:9] == (
         "127.0.0.1", 53, "0.0.0.0", 0, 7, 0, 2001,
     )  # fmt: skip
+
+
+# -- exposure and the portable backend ----------------------------------------------------
+
+
+def _expected_exposure(address: Any) -> Exposure:
+    mapped = getattr(address, "ipv4_mapped", None)
+    plain = mapped if mapped is not None else address
+    if plain.is_unspecified:
+        return Exposure.ALL
+    if plain.is_loopback:
+        return Exposure.LOOPBACK
+    return Exposure.SPECIFIC
+
+
+@given(st.ip_addresses())
+def test_exposure_follows_ipaddress_loopback_and_unspecified(address: Any) -> None:
+    family = 4 if address.version == 4 else 6
+    text = socket.inet_ntop(socket.AF_INET if family == 4 else socket.AF_INET6, address.packed)
+    sock = LocalSocket(
+        protocol=Protocol.TCP,
+        family=family,  # type: ignore[arg-type]
+        local_address=text,
+        local_port=80,
+        remote_address="::",
+        remote_port=0,
+        state=TcpState.LISTEN,
+    )
+    assert sock.exposure is _expected_exposure(address)
+    assert sock.local.port == 80
+    assert sock.remote is None
+
+
+def test_missing_psutil_is_a_clear_portkit_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from portkit._local import _portable
+
+    monkeypatch.setitem(sys.modules, "psutil", None)  # makes "import psutil" fail
+    with pytest.raises(LocalSocketsError, match=r"pip install 'portkit\[local\]'"):
+        _portable.psutil_sockets((Protocol.TCP,), listening_only=True, processes=False)
