@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -277,6 +278,10 @@ def test_owners_the_reader_may_not_see_are_none_not_an_error() -> None:
         "print(json.dumps({s.local_port: [p.pid for p in s.processes]"
         " for s in portkit.listening(protocols='tcp')}))\n"
         "mine.close()\n"
+        "try:\n"
+        "    portkit.listening(netns=NAMESPACE)\n"
+        "except portkit.LocalSocketsError as e:\n"
+        "    print(e.rule)\n"
     )
     with fresh_netns() as netns, listeners(netns, [("tcp", 4, "0.0.0.0", 23, None, False)]):
         src = os.path.dirname(os.path.dirname(portkit.__file__))
@@ -284,16 +289,19 @@ def test_owners_the_reader_may_not_see_are_none_not_an_error() -> None:
             [
                 "ip", "netns", "exec", netns,
                 "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                sys.executable, "-c", reader,
+                sys.executable, "-c", f"NAMESPACE = {netns!r}\n{reader}",
             ],
             capture_output=True, text=True, timeout=60, check=False,
             env={**os.environ, "PYTHONPATH": src},
         )  # fmt: skip
         if done.returncode != 0:
             pytest.skip(f"cannot run python as nobody here: {done.stderr.strip()[-200:]}")
-        seen = {int(k): v for k, v in __import__("json").loads(done.stdout).items()}
+        first, refusal = done.stdout.splitlines()
+        seen = {int(k): v for k, v in json.loads(first).items()}
     assert seen[23] == []  # root's listener: its /proc/PID/fd is closed to nobody
     assert len(seen[7070]) == 1  # the reader's own socket: owner visible
+    # Entering a namespace is refused to nobody, with the reason.
+    assert "CAP_SYS_ADMIN" in refusal
 
 
 @linux_only
@@ -303,6 +311,17 @@ def test_unknown_namespace_is_a_portkit_error() -> None:
     assert info.value.subject == "pk-does-not-exist-0"
     with pytest.raises(LocalSocketsError):
         portkit.listening(netns="")
+
+
+@linux_only
+def test_a_namespace_given_by_path_is_entered_and_other_files_are_refused() -> None:
+    need_netns()
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        by_path = portkit.listening(netns=f"/proc/{os.getpid()}/ns/net", protocols="tcp")
+        assert [s.process.pid for s in by_path if s.local_port == port] == [os.getpid()]  # type: ignore[union-attr]
+    with pytest.raises(LocalSocketsError, match="is not a network namespace"):
+        portkit.listening(netns="/proc/self/ns/uts")
 
 
 def test_protocols_other_than_tcp_and_udp_are_refused() -> None:

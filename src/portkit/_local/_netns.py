@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from portkit.exceptions import LocalSocketsError
 
-__all__ = ["namespace_path", "run_in_netns"]
+__all__ = ["namespace_path", "open_netns", "run_in_netns"]
 
 _T = TypeVar("_T")
 _CLONE_NEWNET = 0x40000000
@@ -59,22 +59,33 @@ def _setns(fd: int) -> None:
         raise OSError(code, os.strerror(code))
 
 
-def run_in_netns(netns: str, work: Callable[[], _T]) -> _T:
-    """Call *work* on a new thread that entered the network namespace *netns*; return its result.
+def open_netns(netns: str) -> int:
+    """A file descriptor for the network namespace *netns*, to hand to :func:`run_in_netns`.
 
     Raises:
-        LocalSocketsError: The namespace does not exist, is not a network namespace,
-            or may not be entered.
+        LocalSocketsError: The namespace does not exist or cannot be opened.
     """
     path = namespace_path(netns)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except FileNotFoundError:
         raise LocalSocketsError(
             netns, f"no network namespace at {path} ('ip netns list' shows the names)"
         ) from None
     except OSError as e:
         raise LocalSocketsError(netns, f"cannot open {path}: {e.strerror}") from None
+
+
+def run_in_netns(netns: str, fd: int, work: Callable[[], _T]) -> _T:
+    """Call *work* on a new thread that entered the namespace open as *fd*; return its result.
+
+    *netns* is the name it was opened by, for messages; *fd* stays open (the caller
+    closes it).
+
+    Raises:
+        LocalSocketsError: *fd* is not a network namespace, or may not be entered.
+    """
+    path = namespace_path(netns)
     box: dict[str, Any] = {}
 
     def thread_main() -> None:
@@ -88,12 +99,9 @@ def run_in_netns(netns: str, work: Callable[[], _T]) -> _T:
         except BaseException as e:  # handed to the caller's thread, re-raised there
             box["error"] = e
 
-    try:
-        thread = threading.Thread(target=thread_main, name=f"portkit-netns-{netns}")
-        thread.start()
-        thread.join()
-    finally:
-        os.close(fd)
+    thread = threading.Thread(target=thread_main, name=f"portkit-netns-{netns}")
+    thread.start()
+    thread.join()
     if "setns" in box:
         failure: OSError = box["setns"]
         if failure.errno == errno.EPERM:

@@ -94,23 +94,28 @@ def _linux(
     netns: str | None,
     processes: bool,
 ) -> list[LocalSocket]:
-    from ._netns import run_in_netns
+    from ._netns import open_netns, run_in_netns
     from ._owners import find_owners
     from ._procnet import TABLES, parse_table
 
     # Scanning /proc/*/fd for owners and reading the tables are both mostly time in
     # the kernel (where the GIL is released), so the scan runs on its own thread
     # while this one reads; it is joined before this call returns.
-    scan = _Scan() if processes else None
+    netns_fd = open_netns(netns) if netns is not None else None
     try:
-        if netns is None:
-            texts, bindv6only, flags = _read_linux(protocols, listening_only)
-        else:
-            texts, bindv6only, flags = run_in_netns(
-                netns, lambda: _read_linux(protocols, listening_only)
-            )
+        scan = _Scan() if processes else None
+        try:
+            if netns is None or netns_fd is None:
+                texts, bindv6only, flags = _read_linux(protocols, listening_only)
+            else:
+                texts, bindv6only, flags = run_in_netns(
+                    netns, netns_fd, lambda: _read_linux(protocols, listening_only)
+                )
+        finally:
+            holders = scan.result() if scan is not None else None
     finally:
-        holders = scan.result() if scan is not None else None
+        if netns_fd is not None:
+            os.close(netns_fd)
     wanted = tuple(t for t in TABLES if t[0] in protocols)
     rows = []
     for (protocol, family, _), text in zip(wanted, texts, strict=True):
