@@ -22,12 +22,27 @@ from ._classify import (
     is_well_known,
 )
 from ._models import Endpoint, PortClass, PortRange, PortSet, PortSpec, Protocol
+from ._registry import (
+    IANA_CSV_URL,
+    PortStatus,
+    Registry,
+    Service,
+    lookup,
+    port_of,
+    registry,
+    search,
+    services,
+    status,
+    update_registry,
+)
 from .exceptions import (
     InvalidColumnError,
     InvalidEndpointError,
     InvalidPortError,
     InvalidSpecError,
     PortkitError,
+    RegistryFormatError,
+    RegistryUpdateError,
     UnknownProtocolError,
     UnknownServiceError,
     UnknownSystemError,
@@ -40,6 +55,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "EPHEMERAL_RANGES",
+    "IANA_CSV_URL",
     "INVALID_CODE",
     "Endpoint",
     "InvalidColumnError",
@@ -50,8 +66,13 @@ __all__ = [
     "PortRange",
     "PortSet",
     "PortSpec",
+    "PortStatus",
     "PortkitError",
     "Protocol",
+    "Registry",
+    "RegistryFormatError",
+    "RegistryUpdateError",
+    "Service",
     "UnknownProtocolError",
     "UnknownServiceError",
     "UnknownSystemError",
@@ -64,4 +85,11 @@ __all__ = [
     "is_ephemeral",
     "is_registered",
     "is_well_known",
+    "lookup",
+    "port_of",
+    "registry",
+    "search",
+    "services",
+    "status",
+    "update_registry",
 ]

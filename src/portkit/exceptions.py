@@ -11,7 +11,9 @@ so code that already catches those keeps working::
     ├── InvalidEndpointError      (also ValueError)  a host[:port] or URL does not parse
     ├── UnknownProtocolError      (also ValueError)  not tcp, udp, sctp or dccp
     ├── UnknownSystemError        (also LookupError) no ephemeral range known for a system
-    └── UnknownServiceError       (also LookupError) no port known for a service name
+    ├── UnknownServiceError       (also LookupError) no port known for a service name
+    ├── RegistryFormatError       (also ValueError)  a row of a registry file is malformed
+    └── RegistryUpdateError                          a registry download failed or was refused
 
 Every message names the offending value and the rule it broke; the same facts are
 attributes of the exception, so programs need not parse messages.
@@ -27,6 +29,8 @@ __all__ = [
     "InvalidPortError",
     "InvalidSpecError",
     "PortkitError",
+    "RegistryFormatError",
+    "RegistryUpdateError",
     "UnknownProtocolError",
     "UnknownServiceError",
     "UnknownSystemError",
@@ -165,3 +169,38 @@ class UnknownServiceError(PortkitError, LookupError):
         proto = f" for {protocol}" if protocol else ""
         hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
         super().__init__(f"unknown service {_show(name)}{proto}{hint}")
+
+
+class RegistryFormatError(PortkitError, ValueError):
+    """A row of a registry file (IANA CSV or ``/etc/services`` format) is malformed.
+
+    Loaders collect these in :attr:`portkit.Registry.problems` and go on with the next
+    row, unless they were asked to be strict, in which case the first one is raised.
+
+    Attributes:
+        path: The file being read, as text (``"<string>"`` when there is none).
+        line: The one-based line number where the bad row starts.
+        rule: What is wrong with the row, in words.
+    """
+
+    def __init__(self, path: object, line: int, rule: str) -> None:
+        self.path = str(path)
+        self.line = line
+        self.rule = rule
+        super().__init__(f"{self.path}, line {line}: {rule}")
+
+
+class RegistryUpdateError(PortkitError):
+    """Downloading a new registry failed, or what was downloaded was refused.
+
+    The data in use before the update stays in place.
+
+    Attributes:
+        url: Where the registry was to be downloaded from.
+        reason: What went wrong, in words.
+    """
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"registry update from {url} failed: {reason}; the old data is kept")
