@@ -96,13 +96,8 @@ def _body(spec: str, body: str, position: int, protocol: Protocol) -> list[tuple
 def _service_ports(
     spec: str, name: str, position: int, protocol: Protocol
 ) -> list[tuple[int, int]]:
-    try:
-        from ._registry import ports_for_spec_name  # type: ignore[attr-defined]
-    except ImportError:
-        raise InvalidSpecError(
-            spec, f"{name!r} is not a port or range (service names need the registry)",
-            position,
-        ) from None
+    from ._registry import ports_for_spec_name
+
     try:
         ports: list[PortLike] = list(ports_for_spec_name(name, protocol))
     except UnknownServiceError as e:
