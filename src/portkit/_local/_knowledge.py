@@ -1,25 +1,22 @@
 """The one place where local sockets meet the port registry and the service annotations.
 
 The audit needs to know which service a listening socket most likely runs, and what
-is known about that service's risks. The answers come from :func:`portkit.annotation`
-and :func:`portkit.annotations_on_port` (curated judgment) and from
-:func:`portkit.lookup` (IANA's registry). The registry is optional here: without it,
-ports are named by the annotations alone.
+is known about that service's risks. The answers come from :func:`portkit.lookup`
+(IANA's registry) and from :func:`portkit.annotation` and
+:func:`portkit.annotations_on_port` (curated judgment, which also names ports IANA
+gives to something else in practice, such as elasticsearch on 9200).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any
-
 from portkit._annotations import Annotation, annotation, annotations_on_port
 from portkit._models import Protocol
+from portkit._registry import lookup
 
 __all__ = [
     "DAEMONS",
     "annotation",
     "daemon_services",
-    "has_registry",
     "port_services",
     "service_name",
     "socket_service",
@@ -46,28 +43,12 @@ DAEMONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _lookup() -> Any:
-    import portkit
-
-    return getattr(portkit, "lookup", None)
-
-
-def has_registry() -> bool:
-    """True when :func:`portkit.lookup` (the port registry) is available."""
-    return _lookup() is not None
-
-
-@lru_cache(maxsize=4096)
 def service_name(port: int, protocol: Protocol) -> str | None:
-    """The name IANA's registry gives *port* over *protocol*, or None (also without a registry)."""
-    lookup = _lookup()
-    if lookup is None:
-        return None
-    service = lookup(port, protocol.value)
+    """The name IANA's registry gives *port* over *protocol*, or None."""
+    service = lookup(port, protocol)
     return None if service is None else str(service.name)
 
 
-@lru_cache(maxsize=4096)
 def port_services(port: int, protocol: Protocol) -> tuple[str, ...]:
     """Every name *port* is known by: the registry's first, then the annotations' usual ports."""
     names: list[str] = []

@@ -195,9 +195,10 @@ class LocalSocket:
 
     @property
     def service(self) -> str | None:
-        """The service registered for the local port and protocol, or None.
+        """The name of the service registered for the local port and protocol, or None.
 
-        None also when the port registry is not available in this installation.
+        From IANA's registry (:func:`portkit.lookup`): 9200 is ``"wap-wsp"`` there,
+        whatever actually listens on it.
         """
         from ._knowledge import service_name
 
