@@ -228,7 +228,9 @@ def test_a_connected_pair_shows_both_ends_with_their_peers() -> None:
                 mine = [
                     s
                     for s in portkit.connections(protocols="tcp")
-                    if port in (s.local_port, s.remote_port) and s.local_address == "127.0.0.1"
+                    if port in (s.local_port, s.remote_port)
+                    and s.local_address == "127.0.0.1"
+                    and s.state is not TcpState.TIME_WAIT  # old connections on reused ports
                 ]
                 states = sorted((s.local_port, s.remote_port, s.state.name) for s in mine)
                 assert states == sorted(
@@ -416,3 +418,22 @@ def test_missing_psutil_is_a_clear_portkit_error(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setitem(sys.modules, "psutil", None)  # makes "import psutil" fail
     with pytest.raises(LocalSocketsError, match=r"pip install 'portkit\[local\]'"):
         _portable.psutil_sockets((Protocol.TCP,), listening_only=True, processes=False)
+
+
+@linux_only
+def test_sockets_carry_port_class_service_and_ephemeral_status(
+    populated_netns: tuple[str, int],
+) -> None:
+    netns, _ = populated_netns
+    by_port = {s.local_port: s for s in portkit.listening(netns=netns, protocols="tcp")}
+    assert by_port[23].service == portkit.lookup(23).name == "telnet"  # type: ignore[union-attr]
+    assert by_port[23].port_class is portkit.PortClass.WELL_KNOWN
+    assert by_port[8080].port_class is portkit.PortClass.REGISTERED
+    assert not by_port[23].is_ephemeral
+    assert str(by_port[23]) == "tcp 0.0.0.0:23 LISTEN"
+    assert str(by_port[6379]) == "tcp [::1]:6379 LISTEN"
+    assert by_port[6379].local == portkit.Endpoint.parse("[::1]:6379")
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        mine = [s for s in portkit.listening(protocols="tcp") if s.local_port == port]
+        assert mine[0].is_ephemeral is portkit.is_ephemeral(port)
