@@ -437,3 +437,13 @@ def test_sockets_carry_port_class_service_and_ephemeral_status(
         port = server.getsockname()[1]
         mine = [s for s in portkit.listening(protocols="tcp") if s.local_port == port]
         assert mine[0].is_ephemeral is portkit.is_ephemeral(port)
+
+
+def test_local_names_are_exported_and_documented() -> None:
+    names = [
+        "AUDIT_RULES", "Allow", "Exposure", "Finding", "LocalSocket", "LocalSocketsError",
+        "Process", "Rule", "TcpState", "audit", "connections", "listening",
+    ]  # fmt: skip
+    for name in names:
+        assert name in portkit.__all__
+        assert getattr(portkit, name).__doc__ or name == "AUDIT_RULES"

@@ -22,6 +22,7 @@ import sys
 from typing import Final
 
 from portkit._models import Protocol
+from portkit.exceptions import LocalSocketsError
 
 __all__ = ["TABLES", "RawSocket", "parse_table", "read_file", "read_tables"]
 
@@ -48,12 +49,17 @@ def read_file(path: str) -> str | None:
     """The whole of a ``/proc`` file in as few ``read`` calls as possible, or None if absent.
 
     ``seq_file`` files report size 0, so this reads 1 MiB chunks until end of file
-    instead of trusting ``stat``.
+    instead of trusting ``stat``. A missing file is normal (``tcp6`` without IPv6).
+
+    Raises:
+        LocalSocketsError: The file exists but may not be read.
     """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except FileNotFoundError:
         return None
+    except OSError as e:
+        raise LocalSocketsError(path, f"cannot read it: {e.strerror}") from None
     try:
         chunks = []
         while True:

@@ -117,6 +117,10 @@ def _linux(
         if netns_fd is not None:
             os.close(netns_fd)
     wanted = tuple(t for t in TABLES if t[0] in protocols)
+    if all(text is None for text in texts):
+        raise LocalSocketsError(
+            netns or "/proc/net", "no socket tables in /proc/net: is /proc mounted?"
+        )
     rows = []
     for (protocol, family, _), text in zip(wanted, texts, strict=True):
         if text is not None:
@@ -204,8 +208,8 @@ def listening(
 
     Raises:
         LocalSocketsError: psutil is missing on a platform other than Linux, the
-            namespace does not exist or may not be entered, or a protocol other than
-            tcp and udp was asked for.
+            namespace does not exist or may not be entered, ``/proc/net`` cannot be
+            read, or a protocol other than tcp and udp was asked for.
         UnknownProtocolError: A protocol name is not a protocol at all.
 
     .. versionadded:: 0.1.0
