@@ -26,6 +26,8 @@ class TcpState(enum.IntEnum):
     two of them: :attr:`CLOSE` for an unconnected socket (``ss`` prints ``UNCONN``),
     which receives from anyone and so counts as listening, and :attr:`ESTABLISHED`
     for a socket that ``connect()`` tied to one peer.
+
+    .. versionadded:: 0.1.0
     """
 
     ESTABLISHED = 1
@@ -57,6 +59,10 @@ class Exposure(enum.Enum):
     ALL          a wildcard, ``0.0.0.0``, ``::`` or ``::ffff:0.0.0.0``: every
                  interface, so every network this host is on
     ============ =============================================================
+
+    Exposure is about the bound address only: firewalls are not consulted.
+
+    .. versionadded:: 0.1.0
     """
 
     LOOPBACK = "loopback"
@@ -86,6 +92,8 @@ class Process:
             at most 15 characters there), or None when it could not be read.
         user: The name of the user the process runs as (its real uid), or the uid
             as text when no name is known, or None when it could not be read.
+
+    .. versionadded:: 0.1.0
     """
 
     pid: int
@@ -125,6 +133,8 @@ class LocalSocket:
             ``IPV6_V6ONLY`` option): the socket's own flag where the kernel's
             ``sock_diag`` reports it, else the namespace default
             ``net.ipv6.bindv6only`` (a guess); None for IPv4 sockets.
+
+    .. versionadded:: 0.1.0
     """
 
     protocol: Protocol

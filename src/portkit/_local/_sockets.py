@@ -126,34 +126,30 @@ def _linux(
         if text is not None:
             rows.extend(parse_table(text, protocol, family, listening_only=listening_only))
     owners = find_owners((row[8] for row in rows), holders) if holders is not None else {}
-    states = _STATES
-    new = object.__new__
     out: list[LocalSocket] = []
-    append = out.append
     none: tuple[()] = ()
     for protocol, family, laddr, lport, raddr, rport, state, uid, inode in rows:
+        state_enum = _STATES.get(state)
+        if state_enum is None:  # a state newer than this table: leave it out
+            continue
         v6only: bool | None = None
         if family == 6:
             v6only = flags.get(protocol, {}).get(inode, bindv6only)
-        state_enum = states.get(state)
-        if state_enum is None:
-            continue
-        # The rows are known to be valid: skip the constructor's checks (none
-        # convert) and fill the slots directly, as attrs' own __init__ would.
-        record = new(LocalSocket)
-        setattr_ = object.__setattr__
-        setattr_(record, "protocol", protocol)
-        setattr_(record, "family", family)
-        setattr_(record, "local_address", laddr)
-        setattr_(record, "local_port", lport)
-        setattr_(record, "remote_address", raddr)
-        setattr_(record, "remote_port", rport)
-        setattr_(record, "state", state_enum)
-        setattr_(record, "uid", uid)
-        setattr_(record, "inode", inode)
-        setattr_(record, "processes", owners.get(inode, none))
-        setattr_(record, "v6only", v6only)
-        append(record)
+        out.append(
+            LocalSocket(
+                protocol=protocol,
+                family=4 if family == 4 else 6,
+                local_address=laddr,
+                local_port=lport,
+                remote_address=raddr,
+                remote_port=rport,
+                state=state_enum,
+                uid=uid,
+                inode=inode,
+                processes=owners.get(inode, none),
+                v6only=v6only,
+            )
+        )
     return out
 
 
