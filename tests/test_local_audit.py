@@ -184,6 +184,14 @@ def test_cli_lists_audits_and_writes_json(
     findings = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert {"severity", "rule", "reason", "service", "socket"} <= set(findings[0])
     assert findings[0]["severity"] == "critical"
+    allowed = ["local", "--netns", exposed_netns, "--audit", "--json", "--allow", "port=23"]
+    assert cli_main([*allowed, "--allow", "rule=management-api"]) == 1
+    left = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert left
+    assert all(f["socket"]["local_port"] != 23 for f in left)
+    assert all(f["rule"] != "management-api" for f in left)
+    assert cli_main(["local", "--netns", exposed_netns, "--audit", "--allow", "nonsense"]) == 2
+    assert "key=value" in capsys.readouterr().err
     assert cli_main(["local", "--netns", exposed_netns, "--all", "--protocol", "udp"]) == 0
     assert "UNCONN" not in capsys.readouterr().out  # states use the kernel's names
     assert cli_main(["local", "--netns", "pk-no-such-namespace"]) == 2
