@@ -73,7 +73,8 @@ def test_range_assignment_covers_every_port_of_the_range() -> None:
 
 def test_protocol_less_iana_rows_apply_to_tcp_and_udp() -> None:
     tcp, udp = BUNDLED.lookup(3323, "tcp"), BUNDLED.lookup(3323, "udp")
-    assert tcp is not None and udp is not None
+    assert tcp is not None
+    assert udp is not None
     assert tcp.name == udp.name == "active-net"
     assert tcp.ports == PortRange(3322, 3325)
 
@@ -241,7 +242,8 @@ def test_data_file_names_the_script_that_made_it() -> None:
     from portkit._registry._data import DATA_FILE
 
     first = DATA_FILE.read_text(encoding="utf-8").splitlines()[0]
-    assert first.startswith("# ") and "scripts/build_registry.py" in first
+    assert first.startswith("# ")
+    assert "scripts/build_registry.py" in first
 
 
 def test_top_level_shortcuts_query_the_default_registry() -> None:
@@ -262,7 +264,8 @@ def test_lookup_status_and_services_agree(port: int, protocol: Protocol) -> None
         assert BUNDLED.status(port, protocol) is not PortStatus.ASSIGNED
     else:
         assert found[0] is service
-        assert port in service.ports and service.protocol is protocol
+        assert port in service.ports
+        assert service.protocol is protocol
         assert BUNDLED.status(port, protocol) is PortStatus.ASSIGNED
     assert all(port in s.ports and s.protocol is protocol for s in found)
 

@@ -84,7 +84,8 @@ def test_primary_is_the_first_named_row_of_each_single_port(
                 first_name.setdefault((int(port_text), protocol), name)
     for (port, protocol), name in first_name.items():
         service = reg.lookup(port, protocol)
-        assert service is not None and service.name == name, (port, protocol, service)
+        assert service is not None, (port, protocol)
+        assert service.name == name, (port, protocol, service)
 
 
 def test_counts_per_protocol_match_the_csv_module(
@@ -124,8 +125,8 @@ def test_counts_per_protocol_match_the_csv_module(
 
 GOOD_CSV = f"""{HEADER}
 http,80,tcp,World Wide Web HTTP,[IESG],[IETF_Chair],,2021-10-01,[RFC9110],,,"notes"
-www,80,tcp,World Wide Web HTTP,[IESG],[IETF_Chair],,,[RFC9110],,,"This is a duplicate of the ""http"" service and
-should not be used for discovery purposes."
+www,80,tcp,World Wide Web HTTP,,,,,[RFC9110],,,"This is a duplicate of the ""http"" service
+and should not be used for discovery purposes."
 whoispp,63,tcp,"whois++
 IANA assigned this well-formed service name as a replacement for ""whois++"".",,,,,,,,
 whois++,63,tcp,whois++,,,,,,,,
@@ -240,7 +241,8 @@ def test_services_file_loads_aliases_ranges_and_comments(tmp_path: Path) -> None
     assert http.names == ("http", "www", "www-http")
     assert http.description == "WorldWideWeb HTTP"
     udp = reg.lookup(80, "udp")
-    assert udp is not None and udp.names == ("http",)
+    assert udp is not None
+    assert udp.names == ("http",)
     assert reg.lookup(6001, "udp") == Service(
         name="x11", ports=PortRange(6000, 6063), protocol="udp", description="X Window System"
     )
@@ -334,7 +336,7 @@ def test_data_format_round_trips(
     again = parse_data(text)
     assert list(again.all_services) == items
     assert again.provenance["origin"] == "test"
-    for status, ports, protocol in markers:
+    for _status, ports, protocol in markers:
         if again.lookup(ports.first, protocol) is None:
             assert again.status(ports.first, protocol) in (PortStatus.RESERVED,
                                                            PortStatus.UNASSIGNED)
