@@ -12,6 +12,9 @@ Each entry maps a common name to ``(iana_name, port, protocols)``:
 - *iana_name* None marks a vendor's default port that IANA lists under another name
   or not at all (Elasticsearch's 9200 is IANA's ``wap-wsp``); the tests check that the
   common name is not an IANA name.
+
+Some names people use are IANA names for other ports, and IANA wins: ``cifs`` is
+3020, ``winrm`` 47001, ``sftp`` 115.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ _TU = ("tcp", "udp")
 _T = ("tcp",)
 
 COMMON_NAMES: dict[str, tuple[str | None, int, tuple[str, ...]]] = {
-    "cifs": ("microsoft-ds", 445, _TU),
     "dhcp": ("bootps", 67, _TU),
     "dns": ("domain", 53, _TU),
     "elasticsearch": (None, 9200, _T),
@@ -30,10 +32,9 @@ COMMON_NAMES: dict[str, tuple[str | None, int, tuple[str, ...]]] = {
     "kafka": (None, 9092, _T),
     "kubernetes": (None, 6443, _T),
     "memcached": ("memcache", 11211, _TU),
-    "mongo": ("mongodb", 27017, _TU),
+    "mongo": ("mongodb", 27017, _T),
     "mssql": ("ms-sql-s", 1433, _TU),
     "netbios": ("netbios-ssn", 139, _TU),
-    "oracle": (None, 1521, _T),
     "postgres": ("postgresql", 5432, _TU),
     "rabbitmq": ("amqp", 5672, _T),
     "rdp": ("ms-wbt-server", 3389, _TU),
@@ -41,6 +42,5 @@ COMMON_NAMES: dict[str, tuple[str | None, int, tuple[str, ...]]] = {
     "smtps": ("submissions", 465, _T),
     "sqlserver": ("ms-sql-s", 1433, _TU),
     "vnc": ("rfb", 5900, _TU),
-    "winrm": ("wsman", 5985, _TU),
     "zookeeper": (None, 2181, _T),
 }
