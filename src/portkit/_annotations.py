@@ -188,7 +188,7 @@ class Annotation:
 
     Attributes:
         name: The IANA service name, lower case (or, where IANA has none, the
-            community's name; see :data:`COMMUNITY_NAMES`).
+            community's name, as the annotations guide lists).
         category: What the service is for.
         cleartext: True when the protocol (as usually deployed on its port) sends its
             data unencrypted, False when it is encrypted, None when not applicable or
@@ -200,7 +200,7 @@ class Annotation:
         risks: What tends to go wrong when the service listens, most severe first.
         ports: The usual ports, for information (the registry is the authority).
         protocols: The transport protocols the service usually runs on.
-        aliases: Other names that :func:`annotation` accepts for it, lower case.
+        aliases: Other names that :func:`portkit.annotation` accepts for it, lower case.
         reason: One sentence saying why the entry says what it says.
 
     .. versionadded:: 0.1.0
@@ -229,7 +229,7 @@ class Annotation:
 
     @property
     def severity(self) -> Severity:
-        """The highest severity among :attr:`risks`; ``Severity.INFO`` when there are none."""
+        """The highest severity among ``risks``; ``Severity.INFO`` when there are none."""
         return max((r.severity for r in self.risks), default=Severity.INFO)
 
     def __str__(self) -> str:
@@ -306,7 +306,7 @@ _ENTRIES = [
     # --- web ---------------------------------------------------------------------------
     _e("http", _C.WEB, True, (80,),
        "HTTP without TLS: every request, response and cookie crosses the network readable.",
-       tls="https", risks=(_CLEAR_WEB,), protocols=("tcp", "udp", "sctp"),
+       tls="https", risks=(_CLEAR_WEB,), protocols=("tcp", "sctp"),
        aliases=("www", "www-http")),
     _e("https", _C.WEB, False, (443,),
        "HTTP over TLS (and HTTP/3 over QUIC on udp), the encrypted form of http.",
@@ -625,8 +625,8 @@ _ENTRIES = [
        "IPMI's RMCP on 623/udp is the baseboard management controller, which controls "
        "the machine below its operating system.",
        risks=(_r(_K.MANAGEMENT_API, _S.HIGH,
-                 "IPMI 2.0 gives out password hashes to anyone who asks (RAKP), and BMCs "
-                 "often keep default accounts."),
+                 "IPMI 2.0 hands out a crackable password hash for any valid user name "
+                 "(RAKP), and BMCs often keep default accounts."),
               _r(_K.AMPLIFICATION, _S.LOW,
                  "Some RMCP queries draw larger replies.")),
        protocols=_UDP, aliases=("ipmi", "rmcp")),
@@ -645,9 +645,6 @@ _ENTRIES = [
     _e("bootps", _C.NETWORK_MANAGEMENT, True, (67,),
        "The DHCP (BOOTP) server hands out addresses, unauthenticated, to the local "
        "link.",
-       risks=(_r(_K.LEGACY_PROTOCOL, _S.INFO,
-                 "Clients believe any DHCP server that answers, so rogue servers matter "
-                 "more than this one."),),
        protocols=_UDP, aliases=("dhcp", "dhcp-server")),
     _e("bootpc", _C.NETWORK_MANAGEMENT, True, (68,),
        "The DHCP (BOOTP) client port, where address offers arrive.",
@@ -713,8 +710,9 @@ _ENTRIES = [
                  "SMB reachable from untrusted networks has carried worms such as "
                  "WannaCry and exposes shares to password guessing."),),
        aliases=("smb", "cifs-tcp")),
-    _e("netbios-ssn", _C.FILE_SHARING, True, (139,),
-       "SMB over NetBIOS sessions, the older transport of Windows file sharing.",
+    _e("netbios-ssn", _C.FILE_SHARING, None, (139,),
+       "SMB over NetBIOS sessions, the older transport of Windows file sharing, "
+       "encrypted only when SMB 3 encryption is turned on.",
        risks=(_r(_K.FILE_SHARING_EXPOSURE, _S.HIGH,
                  "It exposes the same shares as 445, through a legacy transport."),
               _r(_K.LEGACY_PROTOCOL, _S.MEDIUM,
@@ -784,9 +782,9 @@ _ENTRIES = [
        "The Oracle database TNS listener, on IANA's ncube-lm port; encryption is "
        "negotiated by Oracle Native Network Encryption or TLS.",
        aliases=("tns", "oracle-listener")),
-    _e("mongodb", _C.DATABASE, None, (27017,),
-       "MongoDB servers ran without authentication by default for years, and many "
-       "still do.",
+    _e("mongodb", _C.DATABASE, True, (27017,),
+       "MongoDB speaks cleartext unless TLS is configured, and ran without "
+       "authentication by default for years.",
        risks=(_r(_K.UNAUTHENTICATED_DATA, _S.HIGH,
                  "Unauthenticated MongoDB instances have been wiped and ransomed en "
                  "masse."),),
@@ -806,9 +804,9 @@ _ENTRIES = [
                  "Clusters without security enabled let anyone read, change and delete "
                  "every index."),),
        aliases=("opensearch", "es")),
-    _e("cassandra", _C.DATABASE, None, (9042,),
-       "Apache Cassandra's CQL port ships with AllowAllAuthenticator, so authentication "
-       "is off unless configured.",
+    _e("cassandra", _C.DATABASE, True, (9042,),
+       "Apache Cassandra's CQL port ships with AllowAllAuthenticator and client "
+       "encryption off, so it is open cleartext unless configured.",
        risks=(_r(_K.UNAUTHENTICATED_DATA, _S.HIGH,
                  "With the default authenticator anyone can read and write every "
                  "keyspace."),)),
@@ -859,13 +857,13 @@ _ENTRIES = [
        risks=(_r(_K.UNAUTHENTICATED_DATA, _S.HIGH,
                  "Anyone who reaches a PLAINTEXT listener can read and write every "
                  "topic."),)),
-    _e("zookeeper", _C.MESSAGING, True, (2181,),
-       "Apache ZooKeeper's client port is cleartext and has no authentication by "
-       "default.",
+    _e("zookeeper", _C.OTHER, True, (2181,),
+       "Apache ZooKeeper, the coordination service under Kafka, Hadoop and others, "
+       "serves clients in cleartext without authentication by default.",
        risks=(_r(_K.UNAUTHENTICATED_DATA, _S.MEDIUM,
                  "Open ZooKeeper ensembles expose and accept changes to the "
                  "configuration of the systems built on them."),)),
-    _e("epmd", _C.MESSAGING, True, (4369,),
+    _e("epmd", _C.OTHER, True, (4369,),
        "The Erlang port mapper, which RabbitMQ and other Erlang clusters expose, lists "
        "node names and distribution ports.",
        risks=(_r(_K.MANAGEMENT_API, _S.MEDIUM,
@@ -944,7 +942,8 @@ _ENTRIES = [
        "SIP signalling in cleartext, with digest authentication that can be brute-forced.",
        tls="sips",
        risks=(_r(_K.CLEARTEXT_LOGIN, _S.MEDIUM,
-                 "Exposed SIP servers face constant account guessing for toll fraud."),),
+                 "Digest exchanges sent in cleartext can be cracked offline, and exposed "
+                 "SIP servers face constant account guessing for toll fraud."),),
        protocols=("tcp", "udp", "sctp")),
     _e("sips", _C.VOICE_VIDEO, False, (5061,), "SIP over TLS, the encrypted form of sip.",
        protocols=("tcp", "sctp")),
@@ -1022,7 +1021,7 @@ _ENTRIES = [
                  "replace PPTP."),)),
     _e("socks", _C.VPN_TUNNEL, True, (1080,),
        "A SOCKS proxy relays connections for its clients, in cleartext.",
-       risks=(_r(_K.MANAGEMENT_API, _S.HIGH,
+       risks=(_r(_K.REMOTE_ACCESS, _S.HIGH,
                  "An open proxy lets anyone reach internal networks or launder traffic "
                  "through the host."),),
        aliases=("socks5", "socks4")),
@@ -1111,7 +1110,7 @@ def annotation(name: str) -> Annotation | None:
 
     Lookup ignores case and surrounding blanks, and accepts common aliases
     (``"www"`` for ``"http"``, ``"postgres"`` for ``"postgresql"``, ``"rdp"`` for
-    ``"ms-wbt-server"``, ...; see :data:`ALIASES`).
+    ``"ms-wbt-server"``, ...; each annotation lists its ``aliases``).
 
     >>> annotation("Postgres").name
     'postgresql'
