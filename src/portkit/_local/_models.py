@@ -115,8 +115,7 @@ class LocalSocket:
     port 0.
 
     Attributes:
-        protocol: :attr:`Protocol.TCP <portkit.Protocol.TCP>` or
-            :attr:`Protocol.UDP <portkit.Protocol.UDP>`.
+        protocol: ``Protocol.TCP`` or ``Protocol.UDP`` (:class:`portkit.Protocol`).
         family: 4 for an IPv4 socket, 6 for an IPv6 one (mapped addresses included).
         local_address: The address it is bound to.
         local_port: The port it is bound to.
@@ -175,7 +174,7 @@ class LocalSocket:
 
     @property
     def exposure(self) -> Exposure:
-        """Who can reach the local address: loopback only, one address, or all of them."""
+        """Who can reach the local address (loopback only, one address, or all of them)."""
         return exposure_of(self.local_address)
 
     @property
