@@ -447,3 +447,19 @@ def test_local_names_are_exported_and_documented() -> None:
     for name in names:
         assert name in portkit.__all__
         assert getattr(portkit, name).__doc__ or name == "AUDIT_RULES"
+
+
+def test_rows_past_9999_keep_their_columns() -> None:
+    # The kernel prints "sl" with %4d, so from row 10000 on the line is one wider.
+    row = (
+        "{sl:>4}: 0100007F:{port:04X} 00000000:0000 {st} 00000000:00000000 00:00000000"
+        " 00000000     0        0 {inode} 1 0000000000000000 100 0 0 10 0\n"
+    )
+    text = "  sl  local_address rem_address   st\n" + "".join(
+        row.format(sl=sl, port=1000 + sl % 50000, st="0A" if sl % 2 else "01", inode=sl + 1)
+        for sl in range(9990, 10010)
+    )
+    found = parse_table(text, Protocol.TCP, 4, listening_only=True)
+    assert [r[8] - 1 for r in found] == [sl for sl in range(9990, 10010) if sl % 2]
+    assert all(r[6] == TcpState.LISTEN for r in found)
+    assert len(parse_table(text, Protocol.TCP, 4, listening_only=False)) == 20
