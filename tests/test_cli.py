@@ -22,10 +22,10 @@ def test_classify_table() -> None:
     result = run("classify", "22", "443", "8080", "50000")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].split()[:2] == ["PORT", "CLASS"]
-    rows = [line.split()[:2] for line in lines[1:]]
-    assert rows == [["22", "well-known"], ["443", "well-known"], ["8080", "registered"],
-                    ["50000", "dynamic"]]
+    assert lines[0].split()[:3] == ["PORT", "SERVICE", "CLASS"]
+    rows = [line.split()[:3] for line in lines[1:]]
+    assert rows == [["22", "ssh", "well-known"], ["443", "https", "well-known"],
+                    ["8080", "http-alt", "registered"], ["50000", "-", "dynamic"]]
     assert "System Ports" in lines[1]
     host = ephemeral_range()
     assert lines[4].endswith("yes" if 50000 in host else "no")

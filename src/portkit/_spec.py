@@ -97,13 +97,8 @@ def _body(spec: str, body: str, position: int, protocol: Protocol) -> list[tuple
 def _service_ports(
     spec: str, name: str, position: int, protocol: Protocol
 ) -> list[tuple[int, int]]:
-    try:
-        from ._registry import ports_for_spec_name  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        raise InvalidSpecError(
-            spec, f"{_show(name)} is not a port or range (service names need the registry)",
-            position,
-        ) from None
+    from ._registry import ports_for_spec_name
+
     try:
         ports: list[PortLike] = list(ports_for_spec_name(name, protocol))
     except UnknownServiceError as e:

@@ -14,7 +14,10 @@ so code that already catches those keeps working::
     ├── InvalidWeightsError       (also ValueError)  a port weights file does not parse
     ├── UnknownProtocolError      (also ValueError)  not tcp, udp, sctp or dccp
     ├── UnknownSystemError        (also LookupError) no ephemeral range known for a system
-    └── UnknownServiceError       (also LookupError) no port known for a service name
+    ├── UnknownServiceError       (also LookupError) no port known for a service name
+    ├── LocalSocketsError         (also OSError)     this host's socket table cannot be read
+    ├── RegistryFormatError       (also ValueError)  a row of a registry file is malformed
+    └── RegistryUpdateError                          a registry download failed or was refused
 
 Every message names the offending value and the rule it broke; the same facts are
 attributes of the exception, so programs need not parse messages.
@@ -32,7 +35,10 @@ __all__ = [
     "InvalidServiceNameError",
     "InvalidSpecError",
     "InvalidWeightsError",
+    "LocalSocketsError",
     "PortkitError",
+    "RegistryFormatError",
+    "RegistryUpdateError",
     "UnknownProtocolError",
     "UnknownServiceError",
     "UnknownSystemError",
@@ -220,3 +226,56 @@ class InvalidWeightsError(PortkitError, ValueError):
         where = f" line {line}" if line is not None else ""
         shown = f" {_show(text)}" if text is not None else ""
         super().__init__(f"invalid weights file {str(path)!r}{where}{shown}: {rule}")
+
+
+class LocalSocketsError(PortkitError, OSError):
+    """The table of this host's sockets cannot be read as asked.
+
+    Raised when the platform is not Linux and the optional ``psutil`` dependency is
+    missing, when a network namespace does not exist or may not be entered, or when a
+    protocol has no socket table portkit reads.
+
+    Attributes:
+        subject: What could not be read (a namespace name, a protocol, a platform).
+        rule: Why, in words, with what to do about it where there is something.
+    """
+
+    def __init__(self, subject: object, rule: str) -> None:
+        self.subject = subject
+        self.rule = rule
+        PortkitError.__init__(self, f"cannot list sockets of {_show(subject)}: {rule}")
+
+
+class RegistryFormatError(PortkitError, ValueError):
+    """A row of a registry file (IANA CSV or ``/etc/services`` format) is malformed.
+
+    Loaders collect these in :attr:`portkit.Registry.problems` and go on with the next
+    row, unless they were asked to be strict, in which case the first one is raised.
+
+    Attributes:
+        path: The file being read, as text (``"<string>"`` when there is none).
+        line: The one-based line number where the bad row starts.
+        rule: What is wrong with the row, in words.
+    """
+
+    def __init__(self, path: object, line: int, rule: str) -> None:
+        self.path = str(path)
+        self.line = line
+        self.rule = rule
+        super().__init__(f"{self.path}, line {line}: {rule}")
+
+
+class RegistryUpdateError(PortkitError):
+    """Downloading a new registry failed, or what was downloaded was refused.
+
+    The data in use before the update stays in place.
+
+    Attributes:
+        url: Where the registry was to be downloaded from.
+        reason: What went wrong, in words.
+    """
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.url = url
+        self.reason = reason
+        super().__init__(f"registry update from {url} failed: {reason}; the old data is kept")

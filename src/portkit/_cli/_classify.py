@@ -10,6 +10,7 @@ from .. import (
     Protocol,
     classify,
     ephemeral_range,
+    lookup,
 )
 from .._models import check_port
 from ..exceptions import InvalidPortError
@@ -21,7 +22,8 @@ def register(subparsers: Any) -> None:
         "classify",
         help="the IANA class and ephemeral status of port numbers",
         description="Print the IANA class (well-known, registered, dynamic) of each port, "
-        "its RFC 6335 name, and whether it lies in an ephemeral range.",
+        "its RFC 6335 name, whether it lies in an ephemeral range, and the service IANA "
+        "assigns it over TCP.",
     )
     p.add_argument("ports", nargs="+", metavar="PORT", help="port numbers, 0-65535")
     p.add_argument(
@@ -62,9 +64,11 @@ def run_classify(args: argparse.Namespace) -> int:
     records = []
     for port in ports:
         cls = classify(port)
+        service = lookup(port)
         records.append(
             {
                 "port": port,
+                "service": service.name if service else None,
                 "class": str(cls),
                 "rfc6335": cls.rfc6335_name,
                 "ephemeral": port in ephemeral,
@@ -76,9 +80,10 @@ def run_classify(args: argparse.Namespace) -> int:
         print_json_lines(records)
     else:
         print_table(
-            ["PORT", "CLASS", "RFC 6335 NAME", f"EPHEMERAL ({where}: {ephemeral})"],
+            ["PORT", "SERVICE", "CLASS", "RFC 6335 NAME", f"EPHEMERAL ({where}: {ephemeral})"],
             [
-                (r["port"], r["class"], r["rfc6335"], "yes" if r["ephemeral"] else "no")
+                (r["port"], r["service"] or "-", r["class"], r["rfc6335"],
+                 "yes" if r["ephemeral"] else "no")
                 for r in records
             ],
         )

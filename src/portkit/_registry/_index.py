@@ -1,0 +1,440 @@
+"""The :class:`Registry`: services indexed by port and by name."""
+
+from __future__ import annotations
+
+import re
+import types
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from portkit._models import MAX_PORT, PortRange, Protocol, _range, check_port
+from portkit.exceptions import RegistryFormatError, UnknownServiceError
+
+from ._aliases import COMMON_NAMES
+from ._loaders import Marker, assemble, iter_lines, read_iana_csv, read_services_file
+from ._model import PortStatus, Service
+
+__all__ = ["Registry"]
+
+_PROTOCOLS = tuple(Protocol)
+_STATUS_CODES = (PortStatus.UNASSIGNED, PortStatus.RESERVED, PortStatus.ASSIGNED)
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _per_protocol() -> dict[Any, Any]:
+    """One inner dict per protocol, reachable by ``Protocol`` member and by its text."""
+    tables: dict[Any, Any] = {}
+    for protocol in _PROTOCOLS:
+        inner: dict[Any, Any] = {}
+        tables[protocol] = inner
+        tables[protocol.value] = inner
+    return tables
+
+
+class Registry:
+    """A port registry: which services use which ports, over TCP, UDP, SCTP and DCCP.
+
+    :func:`portkit.registry` gives the default registry (IANA's, bundled with portkit,
+    or the copy that ``portkit registry update`` downloaded). Build others with the
+    named constructors :meth:`from_iana_csv` and :meth:`from_services_file`, or pass
+    services to the constructor.
+
+    Lookups go through dictionaries built once, when the registry is made, so each
+    costs well under a microsecond.
+
+    >>> import portkit
+    >>> reg = portkit.registry()
+    >>> reg.lookup(443)
+    <Service https 443/tcp>
+    >>> reg.port_of("postgres")
+    5432
+
+    Args:
+        services: The assignments, in priority order: where several share a port and
+            protocol, the first is the primary one that :meth:`lookup` returns (a
+            single-port assignment always wins over a range).
+        markers: ``(status, ports, protocol)`` for ports IANA marks reserved or
+            unassigned without naming a service.
+        provenance: Where the data comes from (see :attr:`provenance`).
+        problems: Malformed rows that the loader skipped.
+
+    .. versionadded:: 0.1
+    """
+
+    __slots__ = ("_all", "_markers", "_names", "_primary", "_problems", "_provenance",
+                 "_search", "_services", "_status")
+
+    def __init__(
+        self,
+        services: Iterable[Service] = (),
+        *,
+        markers: Iterable[Marker] = (),
+        provenance: Mapping[str, Any] | None = None,
+        problems: Iterable[RegistryFormatError] = (),
+    ) -> None:
+        self._services = tuple(services)
+        self._markers = tuple(markers)
+        self._provenance: Mapping[str, Any] = types.MappingProxyType(
+            dict(provenance or {"origin": "custom"})
+        )
+        self._problems = tuple(problems)
+        self._all: dict[Any, Any] | None = None
+        self._status: dict[Protocol, bytearray] | None = None
+        self._search: list[tuple[Service, tuple[str, ...], str, frozenset[str]]] | None = None
+        self._names: dict[Any, Any] | None = None
+        primary = self._primary = _per_protocol()
+        ranges = []
+        for service in self._services:
+            ports = service.ports
+            if ports.first == ports.last:
+                table = primary[service.protocol]
+                if ports.first not in table:
+                    table[ports.first] = service
+            else:
+                ranges.append(service)
+        for service in ranges:
+            table = primary[service.protocol]
+            for port in range(service.ports.first, service.ports.last + 1):
+                table.setdefault(port, service)
+
+    def _index_names(self) -> dict[Any, Any]:
+        names = _per_protocol()
+        for service in self._services:
+            ports = service.ports
+            table = names[service.protocol]
+            for name in (service.name, *service.aliases):
+                key = name.lower()
+                found = table.get(key)
+                if found is None:
+                    table[key] = [ports]
+                elif ports not in found:
+                    found.append(ports)
+        for common, (iana_name, port, protocols) in COMMON_NAMES.items():
+            for text in protocols:
+                table = names[text]
+                if common in table:
+                    continue
+                if iana_name is None:
+                    table[common] = [_range(port, port)]
+                elif iana_name in table:
+                    table[common] = table[iana_name]
+        self._names = names
+        return names
+
+    # -- named constructors ------------------------------------------------------------
+
+    @classmethod
+    def bundled(cls) -> Registry:
+        """The registry bundled with portkit, ignoring any downloaded update.
+
+        Each call reads the data file again; :func:`portkit.registry` keeps one.
+        """
+        from ._data import load_bundled
+
+        return load_bundled()
+
+    @classmethod
+    def from_iana_csv(cls, path: str | Path, *, strict: bool = False) -> Registry:
+        """Load IANA's CSV (``service-names-port-numbers.csv``) from *path*.
+
+        Every one of IANA's twelve columns may be present; the loader needs
+        ``Service Name``, ``Port Number``, ``Transport Protocol`` and ``Description``
+        and reads ``Reference`` and ``Assignment Notes`` when present. Quoted fields
+        may span lines. Rows without a port (names registered for DNS-SD only) assign
+        nothing and are counted in the provenance.
+
+        Args:
+            path: The CSV file.
+            strict: Raise on the first malformed row instead of skipping it.
+
+        Raises:
+            RegistryFormatError: The header is not IANA's (always), or a row is
+                malformed and *strict* is true. Its ``line`` says where.
+            OSError: The file cannot be read.
+        """
+        path = Path(path)
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as f:
+            rows, problems, records = read_iana_csv(f, str(path), strict=strict)
+        services, markers = assemble(rows)
+        provenance = {
+            "origin": "file",
+            "format": "iana-csv",
+            "path": str(path),
+            "records": records,
+            "port_rows": len(rows),
+            "services": len(services),
+            "problems": len(problems),
+        }
+        return cls(services, markers=markers, provenance=provenance, problems=problems)
+
+    @classmethod
+    def from_services_file(cls, path: str | Path, *, strict: bool = False) -> Registry:
+        """Load a file in the ``/etc/services`` format from *path*.
+
+        Each line is ``name port/protocol [aliases...] [# comment]``; the comment
+        becomes the description. Ranges (``6000-6063/tcp``) and several protocols on
+        one line (``1/tcp/udp``) are accepted.
+
+        Args:
+            path: The file, for instance ``"/etc/services"``.
+            strict: Raise on the first malformed line instead of skipping it.
+
+        Raises:
+            RegistryFormatError: A line is malformed and *strict* is true. Its
+                ``line`` says where.
+            OSError: The file cannot be read.
+        """
+        path = Path(path)
+        rows, problems, entries = read_services_file(iter_lines(path), str(path), strict=strict)
+        services, markers = assemble(rows)
+        provenance = {
+            "origin": "file",
+            "format": "services",
+            "path": str(path),
+            "records": entries,
+            "port_rows": len(rows),
+            "services": len(services),
+            "problems": len(problems),
+        }
+        return cls(services, markers=markers, provenance=provenance, problems=problems)
+
+    # -- what it holds -----------------------------------------------------------------
+
+    @property
+    def provenance(self) -> Mapping[str, Any]:
+        """Where the data comes from, as a read-only JSON-style mapping.
+
+        ``origin`` is ``"bundled"``, ``"cache"`` (downloaded by ``portkit registry
+        update``), ``"file"`` or ``"custom"``. The bundled data adds its sources with
+        their versions and row counts, and the date it was built.
+        """
+        return self._provenance
+
+    @property
+    def problems(self) -> tuple[RegistryFormatError, ...]:
+        """The malformed rows the loader skipped, each naming its line."""
+        return self._problems
+
+    @property
+    def all_services(self) -> tuple[Service, ...]:
+        """Every assignment, in the registry's order."""
+        return self._services
+
+    def __len__(self) -> int:
+        return len(self._services)
+
+    def __repr__(self) -> str:
+        origin = self._provenance.get("origin", "custom")
+        return f"<Registry {origin}: {len(self._services)} services>"
+
+    def _with_provenance(self, provenance: Mapping[str, Any]) -> Registry:
+        """A copy sharing this registry's data and indices, with other provenance."""
+        new = object.__new__(Registry)
+        for slot in Registry.__slots__:
+            object.__setattr__(new, slot, getattr(self, slot))
+        new._provenance = types.MappingProxyType(dict(provenance))
+        return new
+
+    # -- lookups -----------------------------------------------------------------------
+
+    def lookup(self, port: int, protocol: Protocol | str = "tcp") -> Service | None:
+        """The primary service assigned *port* over *protocol*, or None.
+
+        >>> import portkit
+        >>> portkit.lookup(80), portkit.lookup(53, "udp")
+        (<Service http 80/tcp>, <Service domain 53/udp>)
+
+        Raises:
+            InvalidPortError: *port* is not an int from 0 to 65535.
+            UnknownProtocolError: *protocol* is not tcp, udp, sctp or dccp.
+        """
+        try:
+            table = self._primary[protocol]
+        except (KeyError, TypeError):
+            table = self._primary[Protocol.parse(protocol)]
+        if port.__class__ is not int or not 0 <= port <= MAX_PORT:
+            port = check_port(port)
+        return table.get(port)  # type: ignore[no-any-return]
+
+    def services(
+        self, port: int, protocol: Protocol | str | None = None
+    ) -> tuple[Service, ...]:
+        """Every assignment of *port*: over *protocol*, or over every protocol when None.
+
+        The primary assignment of each protocol comes first, then the others (other
+        names on the same port, ranges that hold it), protocols in the order tcp,
+        udp, sctp, dccp.
+
+        Raises:
+            InvalidPortError: *port* is not an int from 0 to 65535.
+            UnknownProtocolError: *protocol* is not tcp, udp, sctp or dccp.
+        """
+        port = check_port(port)
+        index = self._all if self._all is not None else self._index_all()
+        if protocol is not None:
+            return index[Protocol.parse(protocol)].get(port, ())  # type: ignore[no-any-return]
+        found: tuple[Service, ...] = ()
+        for proto in _PROTOCOLS:
+            found += index[proto].get(port, ())
+        return found
+
+    def _index_all(self) -> dict[Any, Any]:
+        index: dict[Any, Any] = {p: {} for p in _PROTOCOLS}
+        primary = self._primary
+        lists: dict[Protocol, dict[int, list[Service]]] = {p: {} for p in _PROTOCOLS}
+        for service in self._services:
+            table = lists[service.protocol]
+            for port in range(service.ports.first, service.ports.last + 1):
+                table.setdefault(port, []).append(service)
+        for protocol, table in lists.items():
+            first = primary[protocol]
+            out = index[protocol]
+            for port, found in table.items():
+                head = first[port]
+                out[port] = (head, *(s for s in found if s is not head))
+        self._all = index
+        return index
+
+    def port_of(self, name: str, protocol: Protocol | str = "tcp") -> int:
+        """The port IANA assigns the service *name* over *protocol*.
+
+        *name* may be any IANA name or alias, in any case, or a common name from a
+        short curated table (``postgres``, ``mongo``, ``rdp``, ``dns``, ``smb``,
+        ``elasticsearch``, ...). A name with a range assignment gives its first
+        port; a name IANA assigns several ports gives the first in IANA's order.
+
+        >>> import portkit
+        >>> portkit.port_of("https"), portkit.port_of("DNS", "udp")
+        (443, 53)
+
+        Raises:
+            UnknownServiceError: No port is known for *name* over *protocol*; its
+                ``suggestions`` hold close matches.
+            UnknownProtocolError: *protocol* is not tcp, udp, sctp or dccp.
+        """
+        return self._ranges_of(name, protocol)[0].first
+
+    def ports_for_name(self, name: str, protocol: Protocol | str = "tcp") -> tuple[PortRange, ...]:
+        """Every port range assigned the service *name* over *protocol*, in IANA's order.
+
+        Port specs use this, so ``PortSet.parse("x11")`` is 6000-6063.
+
+        Raises:
+            UnknownServiceError: No port is known for *name* over *protocol*.
+            UnknownProtocolError: *protocol* is not tcp, udp, sctp or dccp.
+        """
+        return tuple(self._ranges_of(name, protocol))
+
+    def _ranges_of(self, name: str, protocol: Protocol | str) -> list[PortRange]:
+        index = self._names if self._names is not None else self._index_names()
+        try:
+            table = index[protocol]
+        except (KeyError, TypeError):
+            table = index[Protocol.parse(protocol)]
+        try:
+            return table[name]  # type: ignore[no-any-return]
+        except (KeyError, TypeError):
+            pass
+        if isinstance(name, str):
+            found = table.get(name.strip().lower())
+            if found is not None:
+                return found  # type: ignore[no-any-return]
+        raise UnknownServiceError(
+            name, str(Protocol.parse(protocol)), self._suggest(name, table)
+        )
+
+    @staticmethod
+    def _suggest(name: object, table: Mapping[str, object]) -> list[str]:
+        if not isinstance(name, str) or not name.strip():
+            return []
+        import difflib
+
+        return difflib.get_close_matches(name.strip().lower(), table.keys(), n=3, cutoff=0.75)
+
+    def status(self, port: int, protocol: Protocol | str = "tcp") -> PortStatus:
+        """Whether *port* over *protocol* is assigned, reserved or unassigned.
+
+        A port is assigned when any service holds it (a single port or a range);
+        otherwise IANA's markers decide ("Reserved" rows, and "any private ..." rows
+        such as port 24, are reserved); a port no row mentions is unassigned.
+
+        Raises:
+            InvalidPortError: *port* is not an int from 0 to 65535.
+            UnknownProtocolError: *protocol* is not tcp, udp, sctp or dccp.
+        """
+        port = check_port(port)
+        protocol = Protocol.parse(protocol)
+        maps = self._status if self._status is not None else self._index_status()
+        return _STATUS_CODES[maps[protocol][port]]
+
+    def _index_status(self) -> dict[Protocol, bytearray]:
+        maps = {p: bytearray(MAX_PORT + 1) for p in _PROTOCOLS}
+        ranged = [m for m in self._markers if m[1].first != m[1].last]
+        single = [m for m in self._markers if m[1].first == m[1].last]
+        # Later writes win: ranges (the first listed wins), then single ports, then
+        # assignments, which beat any marker.
+        for status, ports, protocol in [*reversed(ranged), *reversed(single)]:
+            code = _STATUS_CODES.index(status)
+            maps[protocol][ports.first : ports.last + 1] = bytes([code]) * len(ports)
+        assigned = _STATUS_CODES.index(PortStatus.ASSIGNED)
+        for service in self._services:
+            ports = service.ports
+            maps[service.protocol][ports.first : ports.last + 1] = bytes([assigned]) * len(ports)
+        self._status = maps
+        return maps
+
+    def search(self, text: str, limit: int = 20) -> tuple[Service, ...]:
+        """Services whose names or descriptions match *text*, best matches first.
+
+        Ranking: an exact name, then an exact alias, a name or alias that starts with
+        *text*, a whole word of the description, a name that contains *text*, and
+        last a description that contains it; ties go to the lower port, then
+        protocol order. Case is ignored.
+
+        >>> import portkit
+        >>> portkit.search("ssh", limit=2)
+        (<Service ssh 22/tcp>, <Service ssh 22/udp>)
+
+        Args:
+            text: What to look for; blank text matches nothing.
+            limit: The most matches to return.
+        """
+        needle = " ".join(str(text).split()).lower()
+        if not needle or limit <= 0:
+            return ()
+        entries = self._search if self._search is not None else self._index_search()
+        words = set(_WORD.findall(needle))
+        scored: list[tuple[int, int, int, int, Service]] = []
+        for position, (service, names, description, desc_words) in enumerate(entries):
+            if names[0] == needle:
+                score = 0
+            elif needle in names:
+                score = 1
+            elif any(n.startswith(needle) for n in names):
+                score = 2
+            elif words and words <= desc_words:
+                score = 3
+            elif any(needle in n for n in names):
+                score = 4
+            elif needle in description:
+                score = 5
+            else:
+                continue
+            scored.append((score, service.ports.first, _PROTOCOLS.index(service.protocol),
+                           position, service))
+        scored.sort(key=lambda item: item[:4])
+        return tuple(item[4] for item in scored[:limit])
+
+    def _index_search(self) -> list[tuple[Service, tuple[str, ...], str, frozenset[str]]]:
+        entries = []
+        for service in self._services:
+            description = service.description.lower()
+            entries.append((
+                service,
+                tuple(n.lower() for n in service.names),
+                description,
+                frozenset(_WORD.findall(description)),
+            ))
+        self._search = entries
+        return entries
