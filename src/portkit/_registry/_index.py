@@ -6,14 +6,16 @@ import re
 import types
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portkit._models import MAX_PORT, PortRange, Protocol, _range, check_port
 from portkit.exceptions import RegistryFormatError, UnknownServiceError
 
 from ._aliases import COMMON_NAMES
-from ._loaders import Marker, assemble, iter_lines, read_iana_csv, read_services_file
 from ._model import PortStatus, Service
+
+if TYPE_CHECKING:
+    from ._loaders import Marker
 
 __all__ = ["Registry"]
 
@@ -153,6 +155,8 @@ class Registry:
                 malformed and *strict* is true. Its ``line`` says where.
             OSError: The file cannot be read.
         """
+        from ._loaders import assemble, read_iana_csv
+
         path = Path(path)
         with path.open(encoding="utf-8-sig", errors="replace", newline="") as f:
             rows, problems, records = read_iana_csv(f, str(path), strict=strict)
@@ -185,6 +189,8 @@ class Registry:
                 ``line`` says where.
             OSError: The file cannot be read.
         """
+        from ._loaders import assemble, iter_lines, read_services_file
+
         path = Path(path)
         rows, problems, entries = read_services_file(iter_lines(path), str(path), strict=strict)
         services, markers = assemble(rows)
