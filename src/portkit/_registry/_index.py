@@ -6,16 +6,13 @@ import re
 import types
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from portkit._models import MAX_PORT, PortRange, Protocol, _range, check_port
 from portkit.exceptions import RegistryFormatError, UnknownServiceError
 
 from ._aliases import COMMON_NAMES
 from ._model import PortStatus, Service
-
-if TYPE_CHECKING:
-    from ._loaders import Marker
 
 __all__ = ["Registry"]
 
@@ -61,6 +58,8 @@ class Registry:
         provenance: Where the data comes from (see :attr:`provenance`).
         problems: Malformed rows that the loader skipped.
 
+    ``len(registry)`` is the number of services; :attr:`all_services` lists them.
+
     .. versionadded:: 0.1
     """
 
@@ -71,7 +70,7 @@ class Registry:
         self,
         services: Iterable[Service] = (),
         *,
-        markers: Iterable[Marker] = (),
+        markers: Iterable[tuple[PortStatus, PortRange, Protocol]] = (),
         provenance: Mapping[str, Any] | None = None,
         problems: Iterable[RegistryFormatError] = (),
     ) -> None:
@@ -137,7 +136,7 @@ class Registry:
         return load_bundled()
 
     @classmethod
-    def from_iana_csv(cls, path: str | Path, *, strict: bool = False) -> Registry:
+    def from_iana_csv(cls, path: str | Path, strict: bool = False) -> Registry:
         """Load IANA's CSV (``service-names-port-numbers.csv``) from *path*.
 
         Every one of IANA's twelve columns may be present; the loader needs
@@ -173,7 +172,7 @@ class Registry:
         return cls(services, markers=markers, provenance=provenance, problems=problems)
 
     @classmethod
-    def from_services_file(cls, path: str | Path, *, strict: bool = False) -> Registry:
+    def from_services_file(cls, path: str | Path, strict: bool = False) -> Registry:
         """Load a file in the ``/etc/services`` format from *path*.
 
         Each line is ``name port/protocol [aliases...] [# comment]``; the comment
