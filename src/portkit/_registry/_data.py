@@ -25,15 +25,17 @@ import json
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from portkit._models import PortRange, Protocol, _range
 from portkit.exceptions import PortkitError
 
 from ._cache import cached_csv, read_meta
 from ._index import Registry
-from ._loaders import Marker
 from ._model import PortStatus, Service
+
+if TYPE_CHECKING:
+    from ._loaders import Marker
 
 __all__ = [
     "DATA_FILE",

@@ -12,7 +12,6 @@ from portkit._models import MAX_PORT, PortRange, Protocol, _range, check_port
 from portkit.exceptions import RegistryFormatError, UnknownServiceError
 
 from ._aliases import COMMON_NAMES
-from ._loaders import Marker, assemble, iter_lines, read_iana_csv, read_services_file
 from ._model import PortStatus, Service
 
 __all__ = ["Registry"]
@@ -59,6 +58,8 @@ class Registry:
         provenance: Where the data comes from (see :attr:`provenance`).
         problems: Malformed rows that the loader skipped.
 
+    ``len(registry)`` is the number of services; :attr:`all_services` lists them.
+
     .. versionadded:: 0.1
     """
 
@@ -69,7 +70,7 @@ class Registry:
         self,
         services: Iterable[Service] = (),
         *,
-        markers: Iterable[Marker] = (),
+        markers: Iterable[tuple[PortStatus, PortRange, Protocol]] = (),
         provenance: Mapping[str, Any] | None = None,
         problems: Iterable[RegistryFormatError] = (),
     ) -> None:
@@ -135,7 +136,7 @@ class Registry:
         return load_bundled()
 
     @classmethod
-    def from_iana_csv(cls, path: str | Path, *, strict: bool = False) -> Registry:
+    def from_iana_csv(cls, path: str | Path, strict: bool = False) -> Registry:
         """Load IANA's CSV (``service-names-port-numbers.csv``) from *path*.
 
         Every one of IANA's twelve columns may be present; the loader needs
@@ -153,6 +154,8 @@ class Registry:
                 malformed and *strict* is true. Its ``line`` says where.
             OSError: The file cannot be read.
         """
+        from ._loaders import assemble, read_iana_csv
+
         path = Path(path)
         with path.open(encoding="utf-8-sig", errors="replace", newline="") as f:
             rows, problems, records = read_iana_csv(f, str(path), strict=strict)
@@ -169,7 +172,7 @@ class Registry:
         return cls(services, markers=markers, provenance=provenance, problems=problems)
 
     @classmethod
-    def from_services_file(cls, path: str | Path, *, strict: bool = False) -> Registry:
+    def from_services_file(cls, path: str | Path, strict: bool = False) -> Registry:
         """Load a file in the ``/etc/services`` format from *path*.
 
         Each line is ``name port/protocol [aliases...] [# comment]``; the comment
@@ -185,6 +188,8 @@ class Registry:
                 ``line`` says where.
             OSError: The file cannot be read.
         """
+        from ._loaders import assemble, iter_lines, read_services_file
+
         path = Path(path)
         rows, problems, entries = read_services_file(iter_lines(path), str(path), strict=strict)
         services, markers = assemble(rows)

@@ -16,6 +16,8 @@ class PortStatus(str, enum.Enum):
     """What IANA's registry says about one port of one protocol.
 
     ``str()`` gives the lower-case value (``"assigned"``).
+
+    .. versionadded:: 0.1
     """
 
     #: At least one service is assigned the port.

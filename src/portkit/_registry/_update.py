@@ -8,9 +8,6 @@ the old data in place and says why.
 
 from __future__ import annotations
 
-import contextlib
-import datetime
-import json
 import os
 from pathlib import Path
 
@@ -105,7 +102,10 @@ def update_registry(url: str | None = None, *, timeout: float = 60.0) -> Registr
 
     .. versionadded:: 0.1
     """
+    import contextlib
+    import datetime
     import hashlib
+    import json
     import tempfile
 
     url = url or IANA_CSV_URL
