@@ -24,7 +24,7 @@ class PortStatus(str, enum.Enum):
     ASSIGNED = "assigned"
     #: IANA holds the port back (port 0, 1023, 1024, ..., and ports kept for private use).
     RESERVED = "reserved"
-    #: Nothing is assigned: listed as unassigned, de-registered, or not listed at all.
+    #: Nothing is assigned; listed as unassigned, de-registered, or not listed at all.
     UNASSIGNED = "unassigned"
 
     def __str__(self) -> str:
