@@ -15,13 +15,14 @@ import random
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
-from typing import Any, Union
+from typing import Any
 
 import anyio
 import anyio.lowlevel
 
-from .._models import Endpoint, PortRange, PortSet, PortSpec, Protocol
-from ..exceptions import InvalidOptionError
+from portkit._models import Endpoint, PortRange, PortSet, PortSpec, Protocol
+from portkit.exceptions import InvalidOptionError
+
 from ._limits import MIN_ADAPTIVE_TIMEOUT, Pressure, RateLimiter, RttTable, default_concurrency
 from ._protocol import Probe
 from ._results import PortState, ProbeResult, _fast_result
@@ -35,12 +36,12 @@ from ._targets import (
     parse_targets,
     resolve,
 )
-from ._tcp import PRESSURE_ERRNOS, TCPConnectProbe, tcp_connect_retrying
+from ._tcp import PRESSURE_ERRNOS, TCPConnectProbe, tcp_connect
 
 __all__ = ["ScanResults", "probe", "scan", "scan_sync"]
 
 #: What ``ports=`` accepts.
-PortsLike = Union[PortSet, PortSpec, PortRange, str, int, Iterable[int], None]
+PortsLike = PortSet | PortSpec | PortRange | str | int | Iterable[int] | None
 
 #: How many times one pair is tried again after a local resource ran out.
 PRESSURE_TRIES = 12
@@ -214,6 +215,7 @@ class _Scan:
 
     def __init__(
         self,
+        *,
         work: Iterator[WorkItem],
         space: WorkSpace,
         results: ScanResults,
@@ -242,39 +244,35 @@ class _Scan:
         self.progress = progress
         self.total = space.total
 
-    async def attempt(
-        self, address: str, family: int, port: int, timeout: float
-    ) -> tuple[PortState, str, float | None, Any]:
-        """One attempt; raises OSError when a local resource ran out."""
-        probe = self.probe
-        if probe is None:
-            return await tcp_connect_retrying(family, (address, port), timeout)
-        result = await probe(Endpoint(host=address, port=port, protocol=self.protocol), timeout)
-        return result.state, result.reason, result.latency, result.details
-
-    async def run_one(self, item: WorkItem) -> ProbeResult:
+    async def run_one(self, text: str, address: str, family: int, port: int) -> ProbeResult:
         """Probe one pair to a verdict: retries, rate, back-off under pressure."""
-        text, address, family, port, error = item
-        if error is not None:
-            return _fast_result(
-                text, "", port, self.protocol, ERROR, "resolve-failed", None, 0,
-                _details({"error": error}),
-            )
         pressure = self.pressure
         rtt = self.rtt
+        probe = self.probe
         attempts = 0
         troubles = 0
         while True:
-            await pressure.acquire()
+            if pressure.active < pressure.limit:
+                pressure.active += 1
+            else:
+                await pressure.acquire()
             trouble = False
             try:
                 if self.limiter is not None:
                     await self.limiter.acquire()
                 timeout = rtt.timeout(address) if rtt is not None else self.timeout
                 attempts += 1
-                state, reason, latency, details = await self.attempt(
-                    address, family, port, timeout
-                )
+                if probe is None:
+                    state, reason, latency, details = await tcp_connect(
+                        family, (address, port), timeout
+                    )
+                else:
+                    result = await probe(
+                        Endpoint(host=address, port=port, protocol=self.protocol), timeout
+                    )
+                    state, reason, latency, details = (
+                        result.state, result.reason, result.latency, result.details
+                    )
             except OSError as e:
                 if e.errno not in PRESSURE_ERRNOS:
                     return _fast_result(
@@ -304,18 +302,27 @@ class _Scan:
             )
 
     async def worker(self) -> None:
-        put_nowait = self.channel.put_nowait
+        channel = self.channel
+        put_nowait = channel.put_nowait
         results = self.results
         progress = self.progress
         total = self.total
+        run_one = self.run_one
+        protocol = self.protocol
         unchecked = 0
-        for item in self.work:
-            result = await self.run_one(item)
+        for text, address, family, port, error in self.work:
+            if error is None:
+                result = await run_one(text, address, family, port)
+            else:
+                result = _fast_result(
+                    text, "", port, protocol, ERROR, "resolve-failed", None, 0,
+                    _details({"error": error}),
+                )
             results.done += 1
             if progress is not None:
                 progress(results.done, total)
             if not put_nowait(result):
-                await self.channel.put(result)
+                await channel.put(result)
                 unchecked = 0
                 continue
             unchecked += 1
@@ -417,8 +424,10 @@ async def scan(
     channel = _Channel(RESULT_BUFFER)
     results = ScanResults(channel, space.total)
     state = _Scan(
-        iter(space), space, results, channel, None if fast else probe, protocol, timeout,
-        retries, adaptive_timeout, rate, workers, progress,
+        work=iter(space), space=space, results=results, channel=channel,
+        probe=None if fast else probe, protocol=protocol, timeout=timeout,
+        retries=retries, adaptive=adaptive_timeout, rate=rate, concurrency=workers,
+        progress=progress,
     )
 
     async def run() -> None:

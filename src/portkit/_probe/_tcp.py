@@ -27,7 +27,8 @@ from time import perf_counter
 import anyio
 import anyio.lowlevel
 
-from .._models import Endpoint, Protocol
+from portkit._models import Endpoint, Protocol
+
 from ._results import PortState, ProbeResult, _fast_result
 
 __all__ = ["PRESSURE_ERRNOS", "TCPConnectProbe", "tcp_connect"]
@@ -57,6 +58,15 @@ _SOL_IPV6 = getattr(socket, "SOL_IPV6", socket.IPPROTO_IPV6)
 _EE_ORIGIN_ICMP = 2
 _EE_ORIGIN_ICMP6 = 3
 _EXTENDED_ERR = struct.Struct("=IBBBBII")
+_SELF_CONNECT_TRIES = 3
+_AF_INET = socket.AF_INET
+_IPPROTO_IP = socket.IPPROTO_IP
+_SOL_SOCKET = socket.SOL_SOCKET
+_SO_ERROR = socket.SO_ERROR
+_SO_LINGER = socket.SO_LINGER
+_MSG_ERRQUEUE = getattr(socket, "MSG_ERRQUEUE", 0x2000)
+_ECONNREFUSED = errno.ECONNREFUSED
+_PENDING = frozenset({errno.EINPROGRESS, errno.EWOULDBLOCK})
 
 OPEN = PortState.OPEN
 CLOSED = PortState.CLOSED
@@ -114,7 +124,7 @@ if hasattr(errno, "ENOPROTOOPT"):
 def _icmp_details(sock: _socket.socket) -> dict[str, object] | None:
     """The ICMP error queued on *sock* (Linux ``MSG_ERRQUEUE``), or None."""
     try:
-        _, ancdata, _, _ = sock.recvmsg(1, 512, socket.MSG_ERRQUEUE)
+        _, ancdata, _, _ = sock.recvmsg(1, 512, _MSG_ERRQUEUE)
     except OSError:
         return None
     for _level, _type, data in ancdata:
@@ -158,10 +168,12 @@ def _reason_from_icmp(details: Mapping[str, object]) -> str | None:
 
 
 def _verdict(
-    sock: _socket.socket, family: int, err: int
+    details: dict[str, object] | None, err: int
 ) -> tuple[PortState, str, Mapping[str, object]]:
-    """The verdict of a connect that failed with *err* (never a pressure errno)."""
-    details = _icmp_details(sock) if _LINUX else None
+    """The verdict of a connect that failed with *err* (never a pressure errno).
+
+    *details* are the ICMP facts from the error queue, when there are any.
+    """
     if details is not None:
         reason = _reason_from_icmp(details)
         if reason is not None:
@@ -181,59 +193,56 @@ async def tcp_connect(
     Returns ``(state, reason, latency, details)``. May return without reaching a
     checkpoint when the answer is immediate (the engine checkpoints for it).
 
+    A connect that reaches the probing socket itself (TCP simultaneous open, when
+    the kernel picked the probed port as the source port) is not a listener: the
+    probe asks again with a new socket, a bounded number of times.
+
     Raises:
         OSError: a local resource ran out (errno in :data:`PRESSURE_ERRNOS`).
     """
-    # The C socket type: the Python wrapper class costs time and adds nothing here.
-    sock = _socket.socket(family, _STREAM)
-    try:
-        if not _NONBLOCK:
-            sock.setblocking(False)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_RESET)
-        if _LINUX:
-            if family == socket.AF_INET:
-                sock.setsockopt(socket.IPPROTO_IP, _IP_RECVERR, 1)
-            else:
-                sock.setsockopt(_SOL_IPV6, _IPV6_RECVERR, 1)
-        start = perf_counter()
-        err = sock.connect_ex(sockaddr)
-        if err == errno.EINPROGRESS or err == errno.EWOULDBLOCK:
-            # Loopback and local rejections often answer before connect returns.
-            err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-            if err == 0:
-                with anyio.move_on_after(timeout) as scope:
-                    await anyio.wait_writable(sock)
-                if scope.cancelled_caught:
-                    return FILTERED, "no-response", None, _NO_DETAILS
-                err = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-        latency = perf_counter() - start
-        if err == 0:
-            if sock.getsockname() == sock.getpeername():
-                # TCP simultaneous open with itself: our own source port was the
-                # one probed. Nothing listens there; ask again with a new socket.
-                raise _SelfConnectError
-            return OPEN, "syn-ack", latency, _NO_DETAILS
-        if err in PRESSURE_ERRNOS:
-            raise OSError(err, os.strerror(err))
-        state, reason, details = _verdict(sock, family, err)
-        return state, reason, (None if reason == "no-response" else latency), details
-    finally:
-        sock.close()
-
-
-class _SelfConnectError(Exception):
-    """A connect reached the probing socket itself (source port == port probed)."""
-
-
-async def tcp_connect_retrying(
-    family: int, sockaddr: tuple[object, ...], timeout: float
-) -> tuple[PortState, str, float | None, Mapping[str, object]]:
-    """:func:`tcp_connect`, asking again (a bounded number of times) on self-connects."""
-    for _ in range(3):
+    for _ in range(_SELF_CONNECT_TRIES):
+        # The C socket type: the Python wrapper class costs time and adds nothing.
+        sock = _socket.socket(family, _STREAM)
         try:
-            return await tcp_connect(family, sockaddr, timeout)
-        except _SelfConnectError:
-            continue
+            if not _NONBLOCK:
+                sock.setblocking(False)
+            if _LINUX:
+                if family == _AF_INET:
+                    sock.setsockopt(_IPPROTO_IP, _IP_RECVERR, 1)
+                else:
+                    sock.setsockopt(_SOL_IPV6, _IPV6_RECVERR, 1)
+            start = perf_counter()
+            err = sock.connect_ex(sockaddr)
+            if err in _PENDING:
+                # Loopback and local rejections often answer before connect returns.
+                err = sock.getsockopt(_SOL_SOCKET, _SO_ERROR)
+                if err == 0:
+                    with anyio.move_on_after(timeout) as scope:
+                        await anyio.wait_writable(sock)
+                    if scope.cancelled_caught:
+                        return FILTERED, "no-response", None, _NO_DETAILS
+                    err = sock.getsockopt(_SOL_SOCKET, _SO_ERROR)
+            latency = perf_counter() - start
+            if err == _ECONNREFUSED:
+                # A reset, or an ICMP port unreachable if one is queued (Linux).
+                icmp = _icmp_details(sock) if _LINUX else None
+                if icmp is None:
+                    return CLOSED, "conn-refused", latency, _NO_DETAILS
+                state, reason, details = _verdict(icmp, err)
+                return state, reason, latency, details
+            if err == 0:
+                if sock.getsockname() == sock.getpeername():
+                    continue
+                # Linger 0 only matters for a connected socket: close() sends a
+                # reset, and no TIME_WAIT state is left behind.
+                sock.setsockopt(_SOL_SOCKET, _SO_LINGER, _LINGER_RESET)
+                return OPEN, "syn-ack", latency, _NO_DETAILS
+            if err in PRESSURE_ERRNOS:
+                raise OSError(err, os.strerror(err))
+            state, reason, details = _verdict(_icmp_details(sock) if _LINUX else None, err)
+            return state, reason, (None if reason == "no-response" else latency), details
+        finally:
+            sock.close()
     return CLOSED, "conn-refused", None, types.MappingProxyType({"self_connect": True})
 
 
@@ -271,13 +280,13 @@ class TCPConnectProbe:
         """
         ip = endpoint.ip
         if ip is None:
-            from ..exceptions import InvalidEndpointError
+            from portkit.exceptions import InvalidEndpointError
 
             raise InvalidEndpointError(
                 endpoint.host, "TCPConnectProbe takes an IP address; resolve names first"
             )
         family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
-        state, reason, latency, details = await tcp_connect_retrying(
+        state, reason, latency, details = await tcp_connect(
             family, (endpoint.host, endpoint.port), timeout
         )
         await anyio.lowlevel.checkpoint()
