@@ -7,7 +7,6 @@ import json
 
 import anyio
 import pytest
-from probe_support import closed_port, ipv6_available, listener, open_fds, stalled_listener
 
 import portkit
 from portkit import (
@@ -20,6 +19,7 @@ from portkit import (
     Protocol,
     TCPConnectProbe,
 )
+from probe_support import closed_port, ipv6_available, listener, open_fds, stalled_listener
 
 pytestmark = pytest.mark.anyio
 

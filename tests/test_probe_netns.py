@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
 from probe_support import NS_IPV4, NS_IPV6, Namespace, make_namespace
 
 pytestmark = pytest.mark.netns

@@ -7,7 +7,6 @@ import ipaddress
 
 import anyio
 import pytest
-from probe_support import closed_port, ipv6_available, listener, open_fds, stalled_listener
 
 import portkit
 from portkit import (
@@ -20,6 +19,7 @@ from portkit import (
     ProbeResult,
     TCPConnectProbe,
 )
+from probe_support import closed_port, ipv6_available, listener, open_fds, stalled_listener
 
 pytestmark = pytest.mark.anyio
 

@@ -278,9 +278,6 @@ class WorkSpace:
                 a = rng.randrange(1, total)
             self._a, self._c = a, rng.randrange(total)
 
-    def __len__(self) -> int:
-        return self.total
-
     def __iter__(self) -> Iterator[WorkItem]:
         if self.order == "shuffled":
             return self._shuffled()
