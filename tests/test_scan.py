@@ -201,3 +201,11 @@ def test_default_concurrency_stays_below_the_descriptor_limit() -> None:
 
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     assert 1 <= default_concurrency() < soft
+
+
+async def test_errors_in_the_callers_block_come_out_unwrapped() -> None:
+    with pytest.raises(KeyError, match="stop here"):
+        async with portkit.scan("127.0.0.1", "1-100") as results:
+            async for _ in results:
+                raise KeyError("stop here")
+

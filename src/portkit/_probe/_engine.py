@@ -438,12 +438,19 @@ async def scan(
         finally:
             channel.close()
 
+    # An error raised in the caller's block is re-raised as it is, after the
+    # workers are stopped, rather than wrapped in the task group's ExceptionGroup.
+    error: Exception | None = None
     async with anyio.create_task_group() as tg:
         tg.start_soon(run)
         try:
             yield results
+        except Exception as e:
+            error = e
         finally:
             tg.cancel_scope.cancel()
+    if error is not None:
+        raise error
 
 
 async def _collect(targets: Any, ports: Any, options: dict[str, Any]) -> list[ProbeResult]:
