@@ -204,8 +204,11 @@ def test_default_concurrency_stays_below_the_descriptor_limit() -> None:
 
 
 async def test_errors_in_the_callers_block_come_out_unwrapped() -> None:
-    with pytest.raises(KeyError, match="stop here"):
+    async def stop_at_first() -> None:
         async with portkit.scan("127.0.0.1", "1-100") as results:
             async for _ in results:
                 raise KeyError("stop here")
+
+    with pytest.raises(KeyError, match="stop here"):
+        await stop_at_first()
 
