@@ -79,7 +79,7 @@ def test_ctrl_c_stops_and_prints_what_was_found() -> None:
     with listener() as open_port, stalled_listener() as silent:
         proc = subprocess.Popen(
             [sys.executable, "-m", "portkit", "scan", "127.0.0.1", "-p",
-             f"{open_port},{silent}", "--timeout", "60"],
+             f"{open_port},{silent}", "--timeout", "60", "--no-adaptive"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )
         try:

@@ -55,6 +55,9 @@ def register(subparsers: Any) -> None:
                    help="probes started per second at most (default: no limit)")
     p.add_argument("--retries", type=int, default=1, metavar="N",
                    help="extra tries for silent ports (default: 1)")
+    p.add_argument("--no-adaptive", action="store_false", dest="adaptive",
+                   help="wait --timeout for every probe instead of learning each host's "
+                   "round-trip time")
     p.add_argument("--family", choices=["ipv4", "ipv6", "both"], default=None,
                    help="address family of names (default: a name's first address)")
     p.add_argument("--all", action="store_true", dest="show_all",
@@ -142,6 +145,7 @@ def run_scan(args: argparse.Namespace) -> int:
         async with scan(
             args.hosts, ports, timeout=args.timeout, concurrency=args.concurrency,
             rate=args.rate, retries=args.retries, family=args.family,
+            adaptive_timeout=args.adaptive,
             progress=progress.update,
         ) as results:
             async for result in results:
