@@ -367,7 +367,6 @@ class _Scan:
                 if progress is not None:
                     progress(results.done, total)
                 if not put_nowait(result):
-                    connector.close()  # hold no idle socket while the reader catches up
                     await channel.put(result)
                     unchecked = 0
                     continue

@@ -274,6 +274,16 @@ class Connector:
                         self._pending = (sock, poller, family, sockaddr, start)
                         sock = None
                         return None
+                    if err == _ECONNREFUSED and poller is not None:
+                        ready = poller.poll(0)
+                        if not ready or not ready[0][1] & _POLLERR:
+                            # The common case, inlined: a reset, no ICMP error
+                            # queued; the socket is disconnected, ready for reuse.
+                            latency = perf_counter() - start
+                            if family not in self._spare:
+                                self._spare[family] = (sock, poller)
+                                sock = None
+                            return CLOSED, "conn-refused", latency, _NO_DETAILS
                 verdict = self._judge(sock, poller, family, err, perf_counter() - start)
                 if verdict is not None:
                     sock = None  # kept or closed by _judge
