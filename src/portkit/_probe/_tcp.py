@@ -262,7 +262,8 @@ class Connector:
                 or the address family is not supported.
         """
         for _ in range(_SELF_CONNECT_TRIES):
-            sock, poller = self._take(family)
+            pair = self._spare.pop(family, None)
+            sock, poller = pair if pair is not None else self._take(family)
             own = True
             try:
                 start = perf_counter()
@@ -270,7 +271,9 @@ class Connector:
                 if err in _PENDING:
                     # Loopback and local rejections often answer before connect()
                     # returns: collect the outcome at once if it is there.
-                    err = _outcome(sock, sockaddr)
+                    err = sock.connect_ex(sockaddr) if _LINUX else _outcome(sock, sockaddr)
+                    if err == _EALREADY:
+                        err = _outcome(sock, sockaddr)  # an ICMP error may be waiting
                     if err in _PENDING:
                         self._pending = (sock, poller, family, sockaddr, start)
                         own = False
