@@ -13,6 +13,7 @@ EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.
 #: Text that each example must print, proving it did its job.
 EXPECTED = {
     "classify_flows.py": ["10001 flows, 1 with an invalid port at rows [10000]", "numpy codes:"],
+    "http_status_probe.py": ["scanning our own HTTP server", "  200  SimpleHTTP/"],
 }
 
 

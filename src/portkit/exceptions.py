@@ -13,6 +13,9 @@ so code that already catches those keeps working::
     ├── InvalidCountError         (also ValueError)  a count (top n ports) is not a positive int
     ├── InvalidWeightsError       (also ValueError)  a port weights file does not parse
     ├── UnknownProtocolError      (also ValueError)  not tcp, udp, sctp or dccp
+    ├── InvalidTargetError        (also ValueError)  a scan target is not a host, address,
+    │                                                network or endpoint
+    ├── InvalidOptionError        (also ValueError)  a probe or scan option breaks its rule
     ├── UnknownSystemError        (also LookupError) no ephemeral range known for a system
     ├── UnknownServiceError       (also LookupError) no port known for a service name
     ├── LocalSocketsError         (also OSError)     this host's socket table cannot be read
@@ -31,9 +34,11 @@ __all__ = [
     "InvalidColumnError",
     "InvalidCountError",
     "InvalidEndpointError",
+    "InvalidOptionError",
     "InvalidPortError",
     "InvalidServiceNameError",
     "InvalidSpecError",
+    "InvalidTargetError",
     "InvalidWeightsError",
     "LocalSocketsError",
     "PortkitError",
@@ -126,6 +131,36 @@ class InvalidEndpointError(PortkitError, ValueError):
         self.value = value
         self.rule = rule
         super().__init__(f"invalid endpoint {_show(value)}: {rule}")
+
+
+class InvalidTargetError(PortkitError, ValueError):
+    """A scan target is not a host name, an IP address, a network or an endpoint.
+
+    Attributes:
+        value: The offending target, as given.
+        rule: What is wrong with it, in words.
+    """
+
+    def __init__(self, value: object, rule: str) -> None:
+        self.value = value
+        self.rule = rule
+        super().__init__(f"invalid target {_show(value)}: {rule}")
+
+
+class InvalidOptionError(PortkitError, ValueError):
+    """An option of a probe or a scan (``timeout``, ``concurrency``, ...) is out of bounds.
+
+    Attributes:
+        name: The option's name.
+        value: The offending value.
+        rule: The rule it broke, in words.
+    """
+
+    def __init__(self, name: str, value: object, rule: str) -> None:
+        self.name = name
+        self.value = value
+        self.rule = rule
+        super().__init__(f"invalid {name} {_show(value)}: {rule}")
 
 
 class UnknownProtocolError(PortkitError, ValueError):
