@@ -22,7 +22,7 @@ GUIDES = ["annotations.md", "classification.md", "models.md", "registry.md"]
 FENCE = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 
-@pytest.mark.parametrize("name", GUIDES)
+@pytest.mark.parametrize("name", [*GUIDES, "../README.md"])
 def test_guide_examples(name: str) -> None:
     pytest.importorskip("numpy")
     path = DOCS / name
