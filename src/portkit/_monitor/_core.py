@@ -1,0 +1,380 @@
+"""The monitor: a scheduler of checks on anyio, with damping, statistics and metrics.
+
+Every check runs in its own task of the monitor's task group and sleeps until its
+next deadline on the event loop's monotonic clock. Deadlines advance by exactly one
+interval (``next = previous deadline + interval``), so a check never drifts; a
+probe that overruns its interval makes the check skip the deadlines it missed
+rather than run twice, so a check never overlaps itself. The first deadline of each
+check is spread at random (seedable) over ``min(spread, interval)`` seconds, so
+that many checks added at once do not probe in one burst.
+"""
+
+from __future__ import annotations
+
+import errno
+import math
+import random
+import socket
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+
+import anyio
+import anyio.abc
+import attrs
+
+from .._models import Endpoint
+from .._probe import PortState, Probe, ProbeResult, TCPConnectProbe
+from ..exceptions import InvalidOptionError, UnknownCheckError
+from ._check import Check
+from ._events import CheckResult, Event, StateChange
+from ._exposition import CheckView, render
+from ._health import Damper, Health
+from ._http import serve_metrics
+from ._stats import CheckStats, RollingStats
+
+__all__ = ["Monitor", "monitor"]
+
+#: A probe that overruns its timeout by this factor (plus :data:`_GRACE` seconds)
+#: is cancelled and counted as ``filtered`` / ``no-response``.
+_OVERRUN = 1.25
+_GRACE = 0.05
+
+
+class _Entry:
+    """The mutable state of one running check."""
+
+    __slots__ = ("check", "damper", "last", "results", "scope", "stats")
+
+    def __init__(self, check: Check, window: int) -> None:
+        self.check = check
+        self.scope = anyio.CancelScope()
+        self.damper: Damper[ProbeResult] = Damper(check.rise, check.fall)
+        self.stats = RollingStats(window)
+        self.results: dict[str, int] = {}
+        self.last: CheckResult | None = None
+
+
+def _synthetic(endpoint: Endpoint, state: PortState, reason: str, **details: object) -> ProbeResult:
+    return ProbeResult(
+        target=endpoint.host, address=endpoint.host if endpoint.is_ip else "",
+        port=endpoint.port, protocol=endpoint.protocol, state=state, reason=reason,
+        latency=None, details=details,
+    )
+
+
+async def _resolve(endpoint: Endpoint) -> str | None:
+    """The first address of *endpoint*'s host name, or None when it does not resolve."""
+    try:
+        infos = await anyio.getaddrinfo(
+            endpoint.host, endpoint.port, type=socket.SOCK_STREAM
+        )
+    except OSError:
+        return None
+    for _family, _type, _proto, _name, sockaddr in infos:
+        return str(sockaddr[0])
+    return None
+
+
+class Monitor:
+    """A running monitor: an async iterator of events that checks can join and leave.
+
+    Made by :func:`monitor`; not constructed directly. Iterating yields every
+    :class:`CheckResult` (unless ``results=False``) and every :class:`StateChange`,
+    in the order they happened.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self,
+        task_group: anyio.abc.TaskGroup,
+        send: anyio.abc.ObjectSendStream[Event],
+        receive: anyio.abc.ObjectReceiveStream[Event],
+        *,
+        window: int,
+        concurrency: int,
+        spread: float,
+        seed: int | None,
+        results: bool,
+    ) -> None:
+        self._task_group = task_group
+        self._send = send
+        self._receive = receive
+        self._window = window
+        self._limiter = anyio.CapacityLimiter(concurrency)
+        self._spread = spread
+        self._random = random.Random(seed)
+        self._results = results
+        self._entries: dict[str, _Entry] = {}
+        self._default_probe: Probe = TCPConnectProbe()
+        self._metrics_address: tuple[str, int] | None = None
+
+    # -- events -------------------------------------------------------------------
+
+    def __aiter__(self) -> Monitor:
+        return self
+
+    async def __anext__(self) -> Event:
+        try:
+            return await self._receive.receive()
+        except (anyio.EndOfStream, anyio.ClosedResourceError):
+            raise StopAsyncIteration from None
+
+    # -- checks -------------------------------------------------------------------
+
+    @property
+    def checks(self) -> tuple[Check, ...]:
+        """The running checks, in the order they were added."""
+        return tuple(entry.check for entry in self._entries.values())
+
+    def add(self, check: Check) -> None:
+        """Start watching *check*; its first probe comes within its spread.
+
+        Raises:
+            InvalidOptionError: a running check already has that name.
+        """
+        if not isinstance(check, Check):
+            raise InvalidOptionError("check", check, "add() takes a Check")
+        if check.name in self._entries:
+            raise InvalidOptionError("name", check.name, "a check's name must be unique")
+        entry = _Entry(check, self._window)
+        self._entries[check.name] = entry
+        self._task_group.start_soon(self._run, entry, name=f"portkit check {check.name}")
+
+    def remove(self, check: Check | str) -> Check:
+        """Stop watching a check (given by itself or by name) and forget its statistics.
+
+        A probe in flight is cancelled; no event of the check follows.
+
+        Returns:
+            The check removed.
+
+        Raises:
+            UnknownCheckError: no running check has that name.
+        """
+        name = check.name if isinstance(check, Check) else check
+        entry = self._entries.pop(name, None)
+        if entry is None:
+            raise UnknownCheckError(name, tuple(self._entries))
+        entry.scope.cancel()
+        return entry.check
+
+    def _entry(self, name: str) -> _Entry:
+        try:
+            return self._entries[name]
+        except KeyError:
+            raise UnknownCheckError(name, tuple(self._entries)) from None
+
+    def health(self, name: str) -> Health:
+        """The damped health of the named check.
+
+        Raises:
+            UnknownCheckError: no running check has that name.
+        """
+        return self._entry(name).damper.health
+
+    def stats(self, name: str) -> CheckStats:
+        """The rolling statistics of the named check, as of now.
+
+        Raises:
+            UnknownCheckError: no running check has that name.
+        """
+        return self._entry(name).stats.snapshot(name)
+
+    def snapshot(self) -> dict[str, CheckStats]:
+        """The statistics of every running check, by name."""
+        return {name: entry.stats.snapshot(name) for name, entry in self._entries.items()}
+
+    def metrics(self) -> str:
+        """Every check in the Prometheus text exposition format 0.0.4."""
+        views = []
+        for name, entry in self._entries.items():
+            endpoint = entry.check.endpoint
+            last = entry.last
+            views.append(
+                CheckView(
+                    name=name,
+                    target=endpoint.host,
+                    port=endpoint.port,
+                    protocol=str(endpoint.protocol),
+                    health=entry.damper.health,
+                    success=None if last is None else last.success,
+                    duration=None if last is None else last.duration,
+                    stats=entry.stats.snapshot(name),
+                    results=dict(entry.results),
+                )
+            )
+        return render(views)
+
+    @property
+    def metrics_address(self) -> tuple[str, int] | None:
+        """The ``(host, port)`` that serves ``/metrics``, or None when not serving."""
+        return self._metrics_address
+
+    # -- the scheduler ------------------------------------------------------------
+
+    async def _probe(self, check: Check) -> ProbeResult:
+        endpoint = check.endpoint
+        probe = check.probe if check.probe is not None else self._default_probe
+        with anyio.move_on_after(check.timeout * _OVERRUN + _GRACE):
+            target = endpoint
+            if not endpoint.is_ip:
+                address = await _resolve(endpoint)
+                if address is None:
+                    return _synthetic(endpoint, PortState.ERROR, "resolve-failed")
+                target = endpoint.replace(host=address)
+            try:
+                result = await probe(target, check.timeout)
+            except OSError as e:
+                name = (errno_name(e.errno) if e.errno else type(e).__name__).lower()
+                return _synthetic(endpoint, PortState.ERROR, name, error=str(e))
+            if result.target != endpoint.host:
+                result = attrs.evolve(result, target=endpoint.host)
+            return result
+        return _synthetic(endpoint, PortState.FILTERED, "no-response", overran=True)
+
+    async def _run(self, entry: _Entry) -> None:
+        check = entry.check
+        interval = check.interval
+        with entry.scope:
+            deadline = anyio.current_time() + self._random.uniform(
+                0, min(self._spread, interval)
+            )
+            while True:
+                await anyio.sleep_until(deadline)
+                async with self._limiter:
+                    started = anyio.current_time()
+                    result = await self._probe(check)
+                    ended = anyio.current_time()
+                await self._record(entry, result, deadline, started, ended)
+                deadline += interval
+                now = anyio.current_time()
+                if deadline <= now:
+                    # The probe overran its interval: skip the missed deadlines,
+                    # keeping the phase, rather than probe again at once.
+                    deadline += (math.floor((now - deadline) / interval) + 1) * interval
+
+    async def _record(
+        self, entry: _Entry, result: ProbeResult, scheduled: float, started: float, ended: float
+    ) -> None:
+        check = entry.check
+        verdict, reason = check.judge(result)
+        change = entry.damper.observe(verdict, result)
+        entry.stats.add(verdict.is_ok, result.latency)
+        state = result.state.value
+        entry.results[state] = entry.results.get(state, 0) + 1
+        event = CheckResult(
+            check=check, result=result, verdict=verdict, reason=reason,
+            health=entry.damper.health, scheduled=scheduled, started=started,
+            duration=ended - started,
+        )
+        entry.last = event
+        if self._results:
+            await self._send.send(event)
+        if change is not None:
+            entry.stats.state_changes += 1
+            old, new, streak = change
+            await self._send.send(
+                StateChange(check=check, old=old, new=new, reason=reason, streak=streak, at=ended)
+            )
+
+
+def errno_name(number: int) -> str:
+    """The symbolic name of an errno (``"EMFILE"``), or its number as text."""
+    return errno.errorcode.get(number, str(number))
+
+
+def _check_int(name: str, value: object, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise InvalidOptionError(name, value, f"{name} is an int >= {low}")
+    return value
+
+
+def _serve_address(value: object) -> tuple[str, int] | None:
+    if value is None:
+        return None
+    if (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and isinstance(value[0], str)
+        and isinstance(value[1], int)
+        and not isinstance(value[1], bool)
+        and 0 <= value[1] <= 65535
+    ):
+        return value[0], value[1]
+    raise InvalidOptionError("serve", value, "serve is a (host, port) tuple, port 0-65535")
+
+
+@asynccontextmanager
+async def monitor(
+    checks: Iterable[Check] = (),
+    *,
+    window: int = 100,
+    concurrency: int = 256,
+    buffer: int = 1024,
+    results: bool = True,
+    spread: float = 1.0,
+    seed: int | None = None,
+    serve: tuple[str, int] | None = None,
+) -> AsyncIterator[Monitor]:
+    """Watch *checks* until the ``async with`` block ends.
+
+    ::
+
+        checks = [portkit.Check(endpoint="127.0.0.1:5432", interval=5, fall=3)]
+        async with portkit.monitor(checks, serve=("127.0.0.1", 9109)) as events:
+            async for event in events:
+                if isinstance(event, portkit.StateChange):
+                    print(event.check.name, event.old, "->", event.new, event.reason)
+
+    Events pass through a memory stream of *buffer* events. When the reader falls
+    behind and the buffer is full, a check that has an event to report waits until
+    there is room, which delays its next probe (back-pressure): read the events
+    steadily, or pass ``results=False`` to receive only the state changes.
+
+    Args:
+        checks: The checks to start with; more can be added with
+            :meth:`Monitor.add` while it runs.
+        window: How many recent results each check's statistics cover.
+        concurrency: The most probes in flight at once (a
+            :class:`anyio.CapacityLimiter`).
+        buffer: How many events may wait for the reader.
+        results: Whether to yield a :class:`CheckResult` for every probe, or only
+            the :class:`StateChange` events.
+        spread: Each check's first probe comes at a random time within
+            ``min(spread, interval)`` seconds of its start.
+        seed: Seeds that randomness, for reproducible schedules.
+        serve: ``(host, port)`` to serve ``GET /metrics`` at (Prometheus text
+            format); port 0 picks a free port (see :attr:`Monitor.metrics_address`).
+
+    Raises:
+        InvalidOptionError: an option is out of bounds, or two checks share a name.
+    """
+    window = _check_int("window", window, 1)
+    concurrency = _check_int("concurrency", concurrency, 1)
+    buffer = _check_int("buffer", buffer, 0)
+    if isinstance(spread, bool) or not isinstance(spread, (int, float)) or not spread >= 0:
+        raise InvalidOptionError("spread", spread, "spread is a number of seconds >= 0")
+    address = _serve_address(serve)
+    checks = list(checks)
+    names = [c.name for c in checks if isinstance(c, Check)]
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise InvalidOptionError("name", dup, "a check's name must be unique")
+    send, receive = anyio.create_memory_object_stream[Event](buffer)
+    with send, receive:
+        async with anyio.create_task_group() as tg:
+            mon = Monitor(
+                tg, send, receive, window=window, concurrency=concurrency,
+                spread=float(spread), seed=seed, results=results,
+            )
+            if address is not None:
+                mon._metrics_address = await tg.start(
+                    serve_metrics, address[0], address[1], mon.metrics
+                )
+            for check in checks:
+                mon.add(check)
+            try:
+                yield mon
+            finally:
+                tg.cancel_scope.cancel()
