@@ -3,6 +3,10 @@
 Metric names follow the blackbox exporter where one applies (``probe_success``,
 ``probe_duration_seconds``); the others are portkit's own, prefixed ``portkit_``.
 Every series carries the labels ``check``, ``target``, ``port`` and ``protocol``.
+
+``portkit_check_latency_seconds`` is typed ``summary`` and has only its quantile
+series: they cover the check's window, so a cumulative ``_sum`` and ``_count`` would
+mislead; ``portkit_check_results_total`` is the cumulative count.
 Nothing here does I/O.
 """
 
@@ -71,7 +75,7 @@ _FAMILIES: tuple[tuple[str, str, str], ...] = (
     ),
     (
         "portkit_check_latency_seconds",
-        "gauge",
+        "summary",
         "Nearest-rank latency quantiles over the check's window, in seconds.",
     ),
     ("portkit_check_latency_min_seconds", "gauge", "The lowest latency in the window."),
