@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import deque
 
 import anyio
 import anyio.abc
 import pytest
-from monitor_support import Switch, free_port, listening
 
 import portkit
+from monitor_support import Switch, free_port, listening
 from portkit import (
     ChangeKind,
     Check,
@@ -236,7 +237,7 @@ async def test_a_check_never_overlaps_itself_and_skips_missed_deadlines() -> Non
                         results.append(event)
                         if len(results) == 4:
                             break
-    for before, after in zip(results, results[1:], strict=False):
+    for before, after in itertools.pairwise(results):
         # The next probe starts after the previous one ended ...
         assert after.started >= before.started + before.duration
         # ... at a deadline on the original grid, not a burst of missed ones.
@@ -307,7 +308,7 @@ async def test_long_run_keeps_memory_flat_and_statistics_exact() -> None:
     assert stats.latency_p50 == _nearest_rank(ordered, 50)
     assert stats.latency_p95 == _nearest_rank(ordered, 95)
     assert stats.latency_p99 == _nearest_rank(ordered, 99)
-    jitter = statistics.fmean(abs(b - a) for a, b in zip(latencies, latencies[1:], strict=False))
+    jitter = statistics.fmean(abs(b - a) for a, b in itertools.pairwise(latencies))
     assert stats.jitter == pytest.approx(jitter, rel=1e-12)
 
 

@@ -13,9 +13,9 @@ import anyio
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from monitor_support import listening
 
 import portkit
+from monitor_support import listening
 from portkit import Check, CheckResult, Health, InvalidConfigError, load_checks
 from portkit._monitor._exposition import escape_label
 from portkit._monitor._health import Damper
