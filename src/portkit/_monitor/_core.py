@@ -21,6 +21,7 @@ from contextlib import asynccontextmanager
 import anyio
 import anyio.abc
 import attrs
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from .._models import Endpoint
 from .._probe import PortState, Probe, ProbeResult, TCPConnectProbe
@@ -43,10 +44,12 @@ _GRACE = 0.05
 class _Entry:
     """The mutable state of one running check."""
 
-    __slots__ = ("check", "damper", "last", "results", "scope", "stats")
+    __slots__ = ("check", "damper", "direct", "last", "results", "scope", "stats")
 
     def __init__(self, check: Check, window: int) -> None:
         self.check = check
+        # The built-in probe on an IP address keeps to its timeout by itself.
+        self.direct = check.probe is None and check.endpoint.is_ip
         self.scope = anyio.CancelScope()
         self.damper: Damper[ProbeResult] = Damper(check.rise, check.fall)
         self.stats = RollingStats(window)
@@ -88,8 +91,8 @@ class Monitor:
     def __init__(
         self,
         task_group: anyio.abc.TaskGroup,
-        send: anyio.abc.ObjectSendStream[Event],
-        receive: anyio.abc.ObjectReceiveStream[Event],
+        send: MemoryObjectSendStream[Event],
+        receive: MemoryObjectReceiveStream[Event],
         *,
         window: int,
         concurrency: int,
@@ -115,6 +118,12 @@ class Monitor:
         return self
 
     async def __anext__(self) -> Event:
+        try:
+            return self._receive.receive_nowait()
+        except anyio.WouldBlock:
+            pass
+        except (anyio.EndOfStream, anyio.ClosedResourceError):
+            raise StopAsyncIteration from None
         try:
             return await self._receive.receive()
         except (anyio.EndOfStream, anyio.ClosedResourceError):
@@ -213,8 +222,10 @@ class Monitor:
 
     # -- the scheduler ------------------------------------------------------------
 
-    async def _probe(self, check: Check) -> ProbeResult:
+    async def _probe(self, check: Check, direct: bool) -> ProbeResult:
         endpoint = check.endpoint
+        if direct:
+            return await self._call(self._default_probe, check, endpoint)
         probe = check.probe if check.probe is not None else self._default_probe
         with anyio.move_on_after(check.timeout * _OVERRUN + _GRACE):
             target = endpoint
@@ -223,29 +234,43 @@ class Monitor:
                 if address is None:
                     return _synthetic(endpoint, PortState.ERROR, "resolve-failed")
                 target = endpoint.replace(host=address)
-            try:
-                result = await probe(target, check.timeout)
-            except OSError as e:
-                name = (errno_name(e.errno) if e.errno else type(e).__name__).lower()
-                return _synthetic(endpoint, PortState.ERROR, name, error=str(e))
-            if result.target != endpoint.host:
-                result = attrs.evolve(result, target=endpoint.host)
-            return result
+            return await self._call(probe, check, target)
         return _synthetic(endpoint, PortState.FILTERED, "no-response", overran=True)
+
+    @staticmethod
+    async def _call(probe: Probe, check: Check, target: Endpoint) -> ProbeResult:
+        endpoint = check.endpoint
+        try:
+            result = await probe(target, check.timeout)
+        except OSError as e:
+            name = (errno_name(e.errno) if e.errno else type(e).__name__).lower()
+            return _synthetic(endpoint, PortState.ERROR, name, error=str(e))
+        if result.target != endpoint.host:
+            result = attrs.evolve(result, target=endpoint.host)
+        return result
 
     async def _run(self, entry: _Entry) -> None:
         check = entry.check
         interval = check.interval
+        limiter = self._limiter
+        direct = entry.direct
         with entry.scope:
             deadline = anyio.current_time() + self._random.uniform(
                 0, min(self._spread, interval)
             )
             while True:
                 await anyio.sleep_until(deadline)
-                async with self._limiter:
+                # The sleep was a checkpoint: take a free slot without another one.
+                try:
+                    limiter.acquire_nowait()
+                except anyio.WouldBlock:
+                    await limiter.acquire()
+                try:
                     started = anyio.current_time()
-                    result = await self._probe(check)
+                    result = await self._probe(check, direct)
                     ended = anyio.current_time()
+                finally:
+                    limiter.release()
                 await self._record(entry, result, deadline, started, ended)
                 deadline += interval
                 now = anyio.current_time()
@@ -270,13 +295,20 @@ class Monitor:
         )
         entry.last = event
         if self._results:
-            await self._send.send(event)
+            await self._emit(event)
         if change is not None:
             entry.stats.state_changes += 1
             old, new, streak = change
-            await self._send.send(
+            await self._emit(
                 StateChange(check=check, old=old, new=new, reason=reason, streak=streak, at=ended)
             )
+
+    async def _emit(self, event: Event) -> None:
+        # A check task has just slept; when there is room, no further checkpoint.
+        try:
+            self._send.send_nowait(event)
+        except anyio.WouldBlock:
+            await self._send.send(event)
 
 
 def errno_name(number: int) -> str:

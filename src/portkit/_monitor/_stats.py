@@ -1,8 +1,8 @@
 """Rolling statistics of one check over a bounded window of recent results.
 
-Memory is constant however long a monitor runs: the window is a
-:class:`collections.deque` with a ``maxlen``, and the counters since start are a
-handful of integers. Nothing here does I/O or imports anyio.
+Memory is constant however long a monitor runs: the window is a ring buffer of
+fixed size, allocated once, and the counters since start are a handful of
+integers. Nothing here does I/O or imports anyio.
 
 Definitions (the documentation repeats them):
 
@@ -19,13 +19,15 @@ Definitions (the documentation repeats them):
 from __future__ import annotations
 
 import math
-from collections import deque
+from array import array
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
 
 import attrs
 
 __all__ = ["CheckStats", "RollingStats", "percentile"]
+
+_NAN = float("nan")
 
 
 def percentile(ordered: Sequence[float], p: float) -> float | None:
@@ -93,22 +95,37 @@ class CheckStats:
 class RollingStats:
     """The mutable accumulator behind :class:`CheckStats` (one per check).
 
+    The window is a ring buffer allocated once: an :class:`array.array` of
+    latencies (NaN for none) and a :class:`bytearray` of outcomes, about nine bytes
+    per result, so that thousands of checks with long windows stay small.
+
     Args:
         window: The most recent results to keep (at least 1).
     """
 
-    __slots__ = ("_results", "state_changes", "total", "total_successes", "window")
+    __slots__ = (
+        "_count", "_latencies", "_next", "_outcomes", "state_changes", "total",
+        "total_successes", "window",
+    )
 
     def __init__(self, window: int) -> None:
         self.window = window
-        self._results: deque[tuple[bool, float | None]] = deque(maxlen=window)
+        self._latencies = array("d", bytes(8 * window))
+        self._outcomes = bytearray(window)
+        self._next = 0
+        self._count = 0
         self.total = 0
         self.total_successes = 0
         self.state_changes = 0
 
     def add(self, success: bool, latency: float | None) -> None:
         """Record one result."""
-        self._results.append((success, latency))
+        i = self._next
+        self._latencies[i] = _NAN if latency is None else latency
+        self._outcomes[i] = success
+        self._next = i + 1 if i + 1 < self.window else 0
+        if self._count < self.window:
+            self._count += 1
         self.total += 1
         if success:
             self.total_successes += 1
@@ -118,12 +135,20 @@ class RollingStats:
         for success, latency in results:
             self.add(success, latency)
 
+    def _in_order(self) -> tuple[list[float], bytes]:
+        """The window's latencies (NaN for none) and outcomes, oldest first."""
+        if self._count < self.window:
+            return self._latencies[: self._count].tolist(), bytes(self._outcomes[: self._count])
+        i = self._next
+        lat = self._latencies[i:].tolist() + self._latencies[:i].tolist()
+        return lat, bytes(self._outcomes[i:] + self._outcomes[:i])
+
     def snapshot(self, name: str) -> CheckStats:
         """The statistics now, as a frozen :class:`CheckStats`."""
-        results = self._results
-        count = len(results)
-        successes = sum(1 for ok, _ in results if ok)
-        latencies = [lat for _, lat in results if lat is not None]
+        window_latencies, outcomes = self._in_order()
+        count = len(outcomes)
+        successes = sum(outcomes)
+        latencies = [lat for lat in window_latencies if not math.isnan(lat)]
         ordered = sorted(latencies)
         mean = math.fsum(latencies) / len(latencies) if latencies else None
         jitter = None
