@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..exceptions import PortkitError
-from . import _classify, _monitor
+from . import _classify, _monitor, _scan
 
 #: The modules that contribute commands, in the order ``--help`` lists them.
-COMMAND_MODULES = [_classify, _monitor]
+COMMAND_MODULES = [_classify, _scan, _monitor]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,7 +14,6 @@ from .. import (
     Check,
     CheckResult,
     Endpoint,
-    Event,
     Health,
     InvalidOptionError,
     Monitor,
@@ -128,7 +127,7 @@ async def _watch(args: argparse.Namespace, checks: list[Check], out: TextIO) -> 
             if events.metrics_address and not args.json:
                 host, port = events.metrics_address
                 print(f"serving metrics at http://{host}:{port}/metrics", file=sys.stderr)
-            event: Event
+            event: CheckResult | StateChange
             async for event in events:
                 if args.json:
                     out.write(json.dumps(event.to_dict(), separators=(",", ":")) + "\n")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ._check import Check
 from ._config import load_checks
 from ._core import Monitor, monitor
-from ._events import CheckResult, Event, StateChange
+from ._events import CheckResult, StateChange
 from ._health import ChangeKind, Health
 from ._stats import CheckStats
 
@@ -17,7 +17,6 @@ __all__ = [
     "Check",
     "CheckResult",
     "CheckStats",
-    "Event",
     "Health",
     "Monitor",
     "StateChange",

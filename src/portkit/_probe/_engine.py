@@ -15,13 +15,14 @@ import random
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
-from typing import Any, Union
+from typing import Any
 
 import anyio
 import anyio.lowlevel
 
-from .._models import Endpoint, PortRange, PortSet, PortSpec, Protocol
-from ..exceptions import InvalidOptionError
+from portkit._models import Endpoint, PortRange, PortSet, PortSpec, Protocol
+from portkit.exceptions import InvalidOptionError
+
 from ._limits import MIN_ADAPTIVE_TIMEOUT, Pressure, RateLimiter, RttTable, default_concurrency
 from ._protocol import Probe
 from ._results import PortState, ProbeResult, _fast_result
@@ -35,12 +36,12 @@ from ._targets import (
     parse_targets,
     resolve,
 )
-from ._tcp import PRESSURE_ERRNOS, TCPConnectProbe, tcp_connect_retrying
+from ._tcp import PRESSURE_ERRNOS, Connector, TCPConnectProbe
 
 __all__ = ["ScanResults", "probe", "scan", "scan_sync"]
 
 #: What ``ports=`` accepts.
-PortsLike = Union[PortSet, PortSpec, PortRange, str, int, Iterable[int], None]
+PortsLike = PortSet | PortSpec | PortRange | str | int | Iterable[int] | None
 
 #: How many times one pair is tried again after a local resource ran out.
 PRESSURE_TRIES = 12
@@ -214,6 +215,7 @@ class _Scan:
 
     def __init__(
         self,
+        *,
         work: Iterator[WorkItem],
         space: WorkSpace,
         results: ScanResults,
@@ -242,39 +244,38 @@ class _Scan:
         self.progress = progress
         self.total = space.total
 
-    async def attempt(
-        self, address: str, family: int, port: int, timeout: float
-    ) -> tuple[PortState, str, float | None, Any]:
-        """One attempt; raises OSError when a local resource ran out."""
-        probe = self.probe
-        if probe is None:
-            return await tcp_connect_retrying(family, (address, port), timeout)
-        result = await probe(Endpoint(host=address, port=port, protocol=self.protocol), timeout)
-        return result.state, result.reason, result.latency, result.details
-
-    async def run_one(self, item: WorkItem) -> ProbeResult:
+    async def run_one(
+        self, connector: Connector, text: str, address: str, family: int, port: int
+    ) -> ProbeResult:
         """Probe one pair to a verdict: retries, rate, back-off under pressure."""
-        text, address, family, port, error = item
-        if error is not None:
-            return _fast_result(
-                text, "", port, self.protocol, ERROR, "resolve-failed", None, 0,
-                _details({"error": error}),
-            )
         pressure = self.pressure
         rtt = self.rtt
+        probe = self.probe
         attempts = 0
         troubles = 0
         while True:
-            await pressure.acquire()
+            if pressure.active < pressure.limit:
+                pressure.active += 1
+            else:
+                connector.close()  # hold no idle socket while waiting for a slot
+                await pressure.acquire()
             trouble = False
             try:
                 if self.limiter is not None:
                     await self.limiter.acquire()
                 timeout = rtt.timeout(address) if rtt is not None else self.timeout
                 attempts += 1
-                state, reason, latency, details = await self.attempt(
-                    address, family, port, timeout
-                )
+                if probe is None:
+                    state, reason, latency, details = await connector.connect(
+                        family, (address, port), timeout
+                    )
+                else:
+                    result = await probe(
+                        Endpoint(host=address, port=port, protocol=self.protocol), timeout
+                    )
+                    state, reason, latency, details = (
+                        result.state, result.reason, result.latency, result.details
+                    )
             except OSError as e:
                 if e.errno not in PRESSURE_ERRNOS:
                     return _fast_result(
@@ -293,6 +294,7 @@ class _Scan:
             finally:
                 pressure.release(trouble)
             if trouble:
+                connector.close()
                 await anyio.sleep(min(1.0, 0.005 * 2**troubles) * (0.5 + random.random()))
                 continue
             if latency is not None and rtt is not None:
@@ -304,24 +306,38 @@ class _Scan:
             )
 
     async def worker(self) -> None:
-        put_nowait = self.channel.put_nowait
+        channel = self.channel
+        put_nowait = channel.put_nowait
         results = self.results
         progress = self.progress
         total = self.total
+        run_one = self.run_one
+        protocol = self.protocol
+        connector = Connector()
         unchecked = 0
-        for item in self.work:
-            result = await self.run_one(item)
-            results.done += 1
-            if progress is not None:
-                progress(results.done, total)
-            if not put_nowait(result):
-                await self.channel.put(result)
-                unchecked = 0
-                continue
-            unchecked += 1
-            if unchecked >= _CHECKPOINT_EVERY:
-                unchecked = 0
-                await anyio.lowlevel.checkpoint()
+        try:
+            for text, address, family, port, error in self.work:
+                if error is None:
+                    result = await run_one(connector, text, address, family, port)
+                else:
+                    result = _fast_result(
+                        text, "", port, protocol, ERROR, "resolve-failed", None, 0,
+                        _details({"error": error}),
+                    )
+                results.done += 1
+                if progress is not None:
+                    progress(results.done, total)
+                if not put_nowait(result):
+                    connector.close()  # hold no idle socket while the reader catches up
+                    await channel.put(result)
+                    unchecked = 0
+                    continue
+                unchecked += 1
+                if unchecked >= _CHECKPOINT_EVERY:
+                    unchecked = 0
+                    await anyio.lowlevel.checkpoint()
+        finally:
+            connector.close()
 
 
 def _details(mapping: dict[str, object]) -> Any:
@@ -417,8 +433,10 @@ async def scan(
     channel = _Channel(RESULT_BUFFER)
     results = ScanResults(channel, space.total)
     state = _Scan(
-        iter(space), space, results, channel, None if fast else probe, protocol, timeout,
-        retries, adaptive_timeout, rate, workers, progress,
+        work=iter(space), space=space, results=results, channel=channel,
+        probe=None if fast else probe, protocol=protocol, timeout=timeout,
+        retries=retries, adaptive=adaptive_timeout, rate=rate, concurrency=workers,
+        progress=progress,
     )
 
     async def run() -> None:
@@ -429,12 +447,19 @@ async def scan(
         finally:
             channel.close()
 
+    # An error raised in the caller's block is re-raised as it is, after the
+    # workers are stopped, rather than wrapped in the task group's ExceptionGroup.
+    error: Exception | None = None
     async with anyio.create_task_group() as tg:
         tg.start_soon(run)
         try:
             yield results
+        except Exception as e:
+            error = e
         finally:
             tg.cancel_scope.cancel()
+    if error is not None:
+        raise error
 
 
 async def _collect(targets: Any, ports: Any, options: dict[str, Any]) -> list[ProbeResult]:

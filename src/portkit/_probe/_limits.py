@@ -147,6 +147,8 @@ class Pressure:
     def release(self, trouble: bool = False) -> None:
         """Give a slot back; *trouble* when the probe ran out of a local resource."""
         self.active -= 1
+        if not trouble and self.limit >= self.maximum and not self._waiting:
+            return
         if trouble:
             self.limit = max(1, min(self.limit, (self.active * 3) // 4))
             self._streak = 0

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Protocol as _TypingProtocol
 from typing import runtime_checkable
 
-from .._models import Endpoint
+from portkit._models import Endpoint
+
 from ._results import ProbeResult
 
 __all__ = ["Probe"]

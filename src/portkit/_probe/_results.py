@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from .._models import Endpoint, Protocol, check_port
+from portkit._models import Endpoint, Protocol, check_port
 
 __all__ = ["PortState", "ProbeResult"]
 
@@ -55,9 +55,17 @@ def _freeze(value: Mapping[str, object] | None) -> Mapping[str, object]:
 _EMPTY: Mapping[str, object] = types.MappingProxyType({})
 
 
+def _protocol(value: Protocol | str) -> Protocol:
+    return Protocol.parse(value)
+
+
+def _state(value: PortState | str) -> PortState:
+    return PortState(value)
+
+
 def _check_attempts(instance: ProbeResult, attribute: attrs.Attribute[int], value: int) -> None:
     if value < 0:
-        from ..exceptions import InvalidOptionError
+        from portkit.exceptions import InvalidOptionError
 
         raise InvalidOptionError("attempts", value, "attempts is an int >= 0")
 
@@ -92,8 +100,8 @@ class ProbeResult:
     target: str
     address: str
     port: int = attrs.field(converter=check_port)
-    protocol: Protocol = attrs.field(default=Protocol.TCP, converter=Protocol.parse)
-    state: PortState = attrs.field(converter=PortState)
+    protocol: Protocol = attrs.field(default=Protocol.TCP, converter=_protocol)
+    state: PortState = attrs.field(converter=_state)
     reason: str
     latency: float | None = None
     attempts: int = attrs.field(default=1, validator=_check_attempts)
@@ -133,7 +141,7 @@ class ProbeResult:
         }
 
 
-def _fast_result(
+def _fast_result(  # noqa: PLR0917 - positional for speed in the engine's loop
     target: str,
     address: str,
     port: int,

@@ -14,13 +14,12 @@ import socket
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from math import gcd
-from typing import Union
 
 import anyio
 import attrs
 
-from .._models import Endpoint, PortSet, _normalize_host
-from ..exceptions import InvalidEndpointError, InvalidOptionError, InvalidTargetError
+from portkit._models import Endpoint, PortSet, _normalize_host
+from portkit.exceptions import InvalidEndpointError, InvalidOptionError, InvalidTargetError
 
 __all__ = [
     "Block",
@@ -32,12 +31,12 @@ __all__ = [
     "resolve",
 ]
 
-IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
-IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 #: What :func:`portkit.scan` accepts as one target.
-TargetLike = Union[str, IPAddress, IPNetwork, Endpoint]
+TargetLike = str | IPAddress | IPNetwork | Endpoint
 #: What ``family=`` accepts.
-Family = Union[str, int, None]
+Family = str | int | None
 
 _FAMILIES = {
     "ipv4": (socket.AF_INET,),
@@ -221,7 +220,7 @@ class _PortIndex(Sequence[int]):
     """Random access to the n-th port of a :class:`PortSet`, without expanding it."""
 
     def __init__(self, ports: PortSet) -> None:
-        self._ranges = [(r.first, r.last) for r in ports.ranges]
+        self.ranges = self._ranges = [(r.first, r.last) for r in ports.ranges]
         starts = []
         total = 0
         for first, last in self._ranges:
@@ -266,7 +265,7 @@ class WorkSpace:
         self.total = total
         # Small blocks keep their addresses as text; huge networks compute them.
         self._texts: list[list[tuple[str, int]] | None] = [
-            [(str(a), _family_of(a)) for a in block.addresses]  # type: ignore[union-attr]
+            [(str(a), _family_of(a)) for a in block.addresses]
             if block.error is None and block.count <= 4096
             else None
             for block in blocks
@@ -278,9 +277,6 @@ class WorkSpace:
             while gcd(a, total) != 1:
                 a = rng.randrange(1, total)
             self._a, self._c = a, rng.randrange(total)
-
-    def __len__(self) -> int:
-        return self.total
 
     def __iter__(self) -> Iterator[WorkItem]:
         if self.order == "shuffled":
@@ -318,7 +314,25 @@ class WorkSpace:
         return block.text, addr, family, port, None
 
     def _shuffled(self) -> Iterator[WorkItem]:
-        a, c, total, item = self._a, self._c, self.total, self.item
+        a, c, total = self._a, self._c, self.total
+        if len(self.blocks) == 1 and self._texts[0] is not None:
+            # The common case (one host or a small network), without the lookups.
+            block = self.blocks[0]
+            text, ports, texts = block.text, block.ports, self._texts[0]
+            nports = len(ports)
+            simple = isinstance(ports, _PortIndex) and len(ports.ranges) == 1
+            first = ports[0] if nports else 0
+            index = c
+            for _ in range(total):
+                address, port_index = divmod(index, nports)
+                addr, family = texts[address]
+                port = first + port_index if simple else ports[port_index]
+                yield text, addr, family, port, None
+                index += a
+                if index >= total:
+                    index %= total
+            return
+        item = self.item
         for i in range(total):
             yield item((a * i + c) % total)
 
