@@ -13,6 +13,12 @@ EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.
 #: Text that each example must print, proving it did its job.
 EXPECTED = {
     "classify_flows.py": ["10001 flows, 1 with an invalid port at rows [10000]", "numpy codes:"],
+    "monitor_port.py": [
+        "demo: unknown -> up (syn-ack, first, after 1 agreeing results)",
+        "demo: up -> down (conn-refused, problem, after 3 agreeing results)",
+        "demo: down -> up (syn-ack, recovered, after 2 agreeing results)",
+        "3 state changes",
+    ],
 }
 
 
