@@ -16,7 +16,7 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | doctest.IGNORE_EXCEPTION_DETAIL
 
 #: Guides whose ``>>>`` examples are run. Every guide with examples belongs here.
-GUIDES = ["classification.md", "models.md"]
+GUIDES = ["classification.md", "models.md", "monitoring.md"]
 
 
 FENCE = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)

@@ -92,7 +92,7 @@ class Check:
     Check(endpoint=Endpoint.parse('127.0.0.1:5432'), name='127.0.0.1:5432', ...)
 
     Each result gets a verdict (see :meth:`judge`); the check's health changes to a
-    verdict once ``rise`` (to :attr:`Health.UP`) or ``fall`` (to anything else)
+    verdict once ``rise`` (to ``Health.UP``) or ``fall`` (to anything else)
     consecutive results agree on it.
 
     Attributes:
@@ -103,10 +103,10 @@ class Check:
         interval: Seconds from one scheduled probe to the next.
         timeout: Seconds a probe waits for an answer (silence is ``filtered``).
         expect: ``"open"`` (a service that must answer) or ``"closed"`` (a policy:
-            the port must stay shut; an open port is :attr:`Health.VIOLATED`).
+            the port must stay shut; an open port is ``Health.VIOLATED``).
         degraded_latency: An open port slower than this (seconds) is
-            :attr:`Health.DEGRADED`, like ``check_tcp -w``; None to ignore latency.
-        critical_latency: An open port slower than this is :attr:`Health.DOWN`, like
+            ``Health.DEGRADED``, like ``check_tcp -w``; None to ignore latency.
+        critical_latency: An open port slower than this is ``Health.DOWN``, like
             ``check_tcp -c``; None to ignore. Not below ``degraded_latency``.
         rise: Consecutive UP verdicts needed to change to UP (1-1000).
         fall: Consecutive verdicts needed to change to any other health (1-1000).

@@ -111,7 +111,7 @@ def checks_from_config(data: Mapping[str, Any], path: str = "<config>") -> list[
 def load_checks(path: str | os.PathLike[str]) -> list[Check]:
     """Read checks from a TOML file (format in the monitoring guide).
 
-    TOML is read with :mod:`tomllib`; on Python 3.10, install the ``toml`` extra
+    TOML is read with ``tomllib``; on Python 3.10, install the ``toml`` extra
     (``pip install 'portkit[toml]'``) for ``tomli``.
 
     Raises:

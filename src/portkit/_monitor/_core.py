@@ -17,6 +17,7 @@ import random
 import socket
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio
 import anyio.abc
@@ -90,9 +91,9 @@ class Monitor:
 
     def __init__(
         self,
-        task_group: anyio.abc.TaskGroup,
-        send: MemoryObjectSendStream[Event],
-        receive: MemoryObjectReceiveStream[Event],
+        task_group: Any,
+        send: Any,
+        receive: Any,
         *,
         window: int,
         concurrency: int,
@@ -100,9 +101,10 @@ class Monitor:
         seed: int | None,
         results: bool,
     ) -> None:
-        self._task_group = task_group
-        self._send = send
-        self._receive = receive
+        # Private: made by monitor(), with the types below.
+        self._task_group: anyio.abc.TaskGroup = task_group
+        self._send: MemoryObjectSendStream[Event] = send
+        self._receive: MemoryObjectReceiveStream[Event] = receive
         self._window = window
         self._limiter = anyio.CapacityLimiter(concurrency)
         self._spread = spread

@@ -46,12 +46,12 @@ class CheckResult:
 
     @property
     def lag(self) -> float:
-        """How late the probe started: ``started - scheduled``, in seconds."""
+        """The delay from the deadline to the start (``started - scheduled``), in seconds."""
         return self.started - self.scheduled
 
     @property
     def success(self) -> bool:
-        """True when the verdict is :attr:`Health.UP` or :attr:`Health.DEGRADED`."""
+        """True when the verdict is ``Health.UP`` or ``Health.DEGRADED``."""
         return self.verdict.is_ok
 
     def to_dict(self) -> dict[str, Any]:
@@ -75,7 +75,7 @@ class StateChange:
 
     Attributes:
         check: The check.
-        old: The health before (:attr:`Health.UNKNOWN` for the first).
+        old: The health before (``Health.UNKNOWN`` for the first).
         new: The health now.
         reason: The reason of the last result that agreed on the change.
         streak: The consecutive results that caused the change, oldest first
@@ -99,7 +99,7 @@ class StateChange:
 
     @property
     def recovered(self) -> bool:
-        """True for a change back to :attr:`Health.UP` from a problem."""
+        """True for a change back to ``Health.UP`` from a problem."""
         return self.kind is ChangeKind.RECOVERED
 
     def to_dict(self) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 Each probe result gets a *verdict* (the health it shows on its own); the check's
 *health* changes to a verdict only after enough consecutive results agree on it:
-``rise`` results for a change to :attr:`Health.UP`, ``fall`` results for a change
+``rise`` results for a change to ``Health.UP``, ``fall`` results for a change
 to anything else. The first result of a check sets its health at once, since
 there is no earlier state to protect from flapping. Nothing here does I/O.
 """
@@ -43,7 +43,10 @@ class Health(str, enum.Enum):
 
     @property
     def is_ok(self) -> bool:
-        """True for :attr:`UP` and :attr:`DEGRADED`: the service answers as expected."""
+        """True for ``Health.UP`` and ``Health.DEGRADED``.
+
+        That is, the service answers as expected.
+        """
         return self is Health.UP or self is Health.DEGRADED
 
 
@@ -53,11 +56,11 @@ class ChangeKind(str, enum.Enum):
     .. versionadded:: 0.1.0
     """
 
-    #: The first health of a check (from :attr:`Health.UNKNOWN`).
+    #: The first health of a check (from ``Health.UNKNOWN``).
     FIRST = "first"
-    #: Back to :attr:`Health.UP` from a problem.
+    #: Back to ``Health.UP`` from a problem.
     RECOVERED = "recovered"
-    #: From :attr:`Health.UP` to a problem.
+    #: From ``Health.UP`` to a problem.
     PROBLEM = "problem"
     #: From one problem to another (say degraded to down).
     CHANGED = "changed"
@@ -84,7 +87,7 @@ class Damper(Generic[T]):
     of health that the result completes, if any, and the results that agreed on it.
 
     Args:
-        rise: Consecutive :attr:`Health.UP` verdicts needed to change to UP.
+        rise: Consecutive ``Health.UP`` verdicts needed to change to UP.
         fall: Consecutive verdicts of one other health needed to change to it.
     """
 
