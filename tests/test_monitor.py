@@ -366,3 +366,24 @@ def test_check_fields_are_validated() -> None:
         Check(endpoint="127.0.0.1:53/udp")
     c = Check(endpoint="127.0.0.1:80")
     assert c.name == "127.0.0.1:80" and c.endpoint == Endpoint.parse("127.0.0.1:80")
+
+
+async def test_first_deadlines_are_spread_reproducibly_by_the_seed() -> None:
+    async def offsets(seed: int) -> list[float]:
+        checks = [Check(endpoint="127.0.0.1:1", name=str(i), interval=0.2) for i in range(8)]
+        first: dict[str, float] = {}
+        with anyio.fail_after(BOUND):
+            async with portkit.monitor(checks, spread=0.1, seed=seed, results=True) as mon:
+                async for event in mon:
+                    if isinstance(event, CheckResult):
+                        first.setdefault(event.check.name, event.scheduled)
+                    if len(first) == len(checks):
+                        break
+        base = first["0"]
+        return [first[c.name] - base for c in checks]
+
+    a, b, c = await offsets(7), await offsets(7), await offsets(8)
+    assert a == pytest.approx(b, abs=1e-9)
+    assert a != pytest.approx(c, abs=1e-9)
+    assert all(-0.1 <= x <= 0.1 for x in a)
+    assert len({round(x, 9) for x in a}) == len(a)  # spread, not one burst

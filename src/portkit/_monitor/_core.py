@@ -144,13 +144,17 @@ class Monitor:
         Raises:
             InvalidOptionError: a running check already has that name.
         """
+        self._add(check, anyio.current_time())
+
+    def _add(self, check: Check, now: float) -> None:
         if not isinstance(check, Check):
             raise InvalidOptionError("check", check, "add() takes a Check")
         if check.name in self._entries:
             raise InvalidOptionError("name", check.name, "a check's name must be unique")
         entry = _Entry(check, self._window)
         self._entries[check.name] = entry
-        self._task_group.start_soon(self._run, entry, name=f"portkit check {check.name}")
+        first = now + self._random.uniform(0, min(self._spread, check.interval))
+        self._task_group.start_soon(self._run, entry, first, name=f"portkit check {check.name}")
 
     def remove(self, check: Check | str) -> Check:
         """Stop watching a check (given by itself or by name) and forget its statistics.
@@ -251,15 +255,12 @@ class Monitor:
             result = attrs.evolve(result, target=endpoint.host)
         return result
 
-    async def _run(self, entry: _Entry) -> None:
+    async def _run(self, entry: _Entry, deadline: float) -> None:
         check = entry.check
         interval = check.interval
         limiter = self._limiter
         direct = entry.direct
         with entry.scope:
-            deadline = anyio.current_time() + self._random.uniform(
-                0, min(self._spread, interval)
-            )
             while True:
                 await anyio.sleep_until(deadline)
                 # The sleep was a checkpoint: take a free slot without another one.
@@ -406,8 +407,9 @@ async def monitor(
                 mon._metrics_address = await tg.start(
                     serve_metrics, address[0], address[1], mon.metrics
                 )
+            now = anyio.current_time()
             for check in checks:
-                mon.add(check)
+                mon._add(check, now)
             try:
                 yield mon
             finally:
