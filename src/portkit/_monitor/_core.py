@@ -45,12 +45,13 @@ _GRACE = 0.05
 class _Entry:
     """The mutable state of one running check."""
 
-    __slots__ = ("check", "damper", "direct", "last", "results", "scope", "stats")
+    __slots__ = ("check", "damper", "direct", "is_ip", "last", "results", "scope", "stats")
 
     def __init__(self, check: Check, window: int) -> None:
         self.check = check
         # The built-in probe on an IP address keeps to its timeout by itself.
-        self.direct = check.probe is None and check.endpoint.is_ip
+        self.is_ip = check.endpoint.is_ip
+        self.direct = check.probe is None and self.is_ip
         self.scope = anyio.CancelScope()
         self.damper: Damper[ProbeResult] = Damper(check.rise, check.fall)
         self.stats = RollingStats(window)
@@ -228,14 +229,15 @@ class Monitor:
 
     # -- the scheduler ------------------------------------------------------------
 
-    async def _probe(self, check: Check, direct: bool) -> ProbeResult:
+    async def _probe(self, entry: _Entry) -> ProbeResult:
+        check = entry.check
         endpoint = check.endpoint
-        if direct:
+        if entry.direct:
             return await self._call(self._default_probe, check, endpoint)
         probe = check.probe if check.probe is not None else self._default_probe
         with anyio.move_on_after(check.timeout * _OVERRUN + _GRACE):
             target = endpoint
-            if not endpoint.is_ip:
+            if not entry.is_ip:
                 address = await _resolve(endpoint)
                 if address is None:
                     return _synthetic(endpoint, PortState.ERROR, "resolve-failed")
@@ -259,7 +261,6 @@ class Monitor:
         check = entry.check
         interval = check.interval
         limiter = self._limiter
-        direct = entry.direct
         with entry.scope:
             while True:
                 await anyio.sleep_until(deadline)
@@ -270,7 +271,7 @@ class Monitor:
                     await limiter.acquire()
                 try:
                     started = anyio.current_time()
-                    result = await self._probe(check, direct)
+                    result = await self._probe(entry)
                     ended = anyio.current_time()
                 finally:
                     limiter.release()
