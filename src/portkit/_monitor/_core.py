@@ -160,7 +160,8 @@ class Monitor:
     def remove(self, check: Check | str) -> Check:
         """Stop watching a check (given by itself or by name) and forget its statistics.
 
-        A probe in flight is cancelled; no event of the check follows.
+        A probe in flight is cancelled and the check reports nothing more; events it
+        reported before, still waiting in the buffer, are delivered.
 
         Returns:
             The check removed.
@@ -286,6 +287,9 @@ class Monitor:
     async def _record(
         self, entry: _Entry, result: ProbeResult, scheduled: float, started: float, ended: float
     ) -> None:
+        if entry.scope.cancel_called:
+            # Removed while this probe was finishing: report nothing more.
+            return
         check = entry.check
         verdict, reason = check.judge(result)
         change = entry.damper.observe(verdict, result)
