@@ -45,7 +45,10 @@ _GRACE = 0.05
 class _Entry:
     """The mutable state of one running check."""
 
-    __slots__ = ("check", "damper", "direct", "is_ip", "last", "results", "scope", "stats")
+    __slots__ = (
+        "check", "damper", "direct", "is_ip", "last_duration", "last_success", "results",
+        "scope", "stats",
+    )
 
     def __init__(self, check: Check, window: int) -> None:
         self.check = check
@@ -56,7 +59,10 @@ class _Entry:
         self.damper: Damper[ProbeResult] = Damper(check.rise, check.fall)
         self.stats = RollingStats(window)
         self.results: dict[str, int] = {}
-        self.last: CheckResult | None = None
+        # Plain values, not the last event: objects that live from one probe to the
+        # next would reach the oldest generation of the cyclic garbage collector.
+        self.last_success: bool | None = None
+        self.last_duration: float | None = None
 
 
 def _synthetic(endpoint: Endpoint, state: PortState, reason: str, **details: object) -> ProbeResult:
@@ -207,7 +213,6 @@ class Monitor:
         views = []
         for name, entry in self._entries.items():
             endpoint = entry.check.endpoint
-            last = entry.last
             views.append(
                 CheckView(
                     name=name,
@@ -215,8 +220,8 @@ class Monitor:
                     port=endpoint.port,
                     protocol=str(endpoint.protocol),
                     health=entry.damper.health,
-                    success=None if last is None else last.success,
-                    duration=None if last is None else last.duration,
+                    success=entry.last_success,
+                    duration=entry.last_duration,
                     stats=entry.stats.snapshot(name),
                     results=dict(entry.results),
                 )
@@ -301,7 +306,8 @@ class Monitor:
             health=entry.damper.health, scheduled=scheduled, started=started,
             duration=ended - started,
         )
-        entry.last = event
+        entry.last_success = verdict.is_ok
+        entry.last_duration = event.duration
         if self._results:
             await self._emit(event)
         if change is not None:
