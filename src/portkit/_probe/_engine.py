@@ -2,18 +2,20 @@
 
 ``scan()`` resolves the targets, then starts ``concurrency`` worker tasks (fewer when
 there is less work) that pull pairs from one shared lazy iterator, probe them, and
-push results into a bounded memory object stream that the caller reads. Nothing is
-created per probe but the socket and the result; memory is bounded by the
-concurrency and the stream's buffer, whatever the size of the scan.
+push results into a bounded channel that the caller reads. No task is created per
+probe; memory is bounded by the concurrency and the channel's buffer, whatever the
+size of the scan.
 """
 
 from __future__ import annotations
 
 import errno as _errno
+import ipaddress
 import math
 import random
+import types
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -21,7 +23,7 @@ import anyio
 import anyio.lowlevel
 
 from portkit._models import Endpoint, PortRange, PortSet, PortSpec, Protocol
-from portkit.exceptions import InvalidOptionError
+from portkit.exceptions import InvalidOptionError, InvalidTargetError
 
 from ._limits import MIN_ADAPTIVE_TIMEOUT, Pressure, RateLimiter, RttTable, default_concurrency
 from ._protocol import Probe
@@ -244,14 +246,17 @@ class _Scan:
         self.progress = progress
         self.total = space.total
 
-    async def run_one(
-        self, connector: Connector, text: str, address: str, family: int, port: int
+    async def run_one(  # noqa: PLR0917 - positional for speed in the worker loop
+        self, connector: Connector, text: str, address: str, family: int, port: int,
+        attempts: int = 0,
     ) -> ProbeResult:
-        """Probe one pair to a verdict: retries, rate, back-off under pressure."""
+        """Probe one pair to a verdict: retries, rate, back-off under pressure.
+
+        *attempts* counts those already made (silent) by the worker's fast path.
+        """
         pressure = self.pressure
         rtt = self.rtt
         probe = self.probe
-        attempts = 0
         troubles = 0
         while True:
             if pressure.active < pressure.limit:
@@ -313,22 +318,57 @@ class _Scan:
         total = self.total
         run_one = self.run_one
         protocol = self.protocol
+        pressure = self.pressure
+        rtt = self.rtt
+        retries = self.retries
+        # The built-in probe without a rate limit takes a fast path: the connect
+        # is started synchronously and, when the answer is immediate (loopback,
+        # local rejections), the result is made without any await.
+        fast = self.probe is None and self.limiter is None
         connector = Connector()
+        start = connector.start
         unchecked = 0
         try:
             for text, address, family, port, error in self.work:
-                if error is None:
-                    result = await run_one(connector, text, address, family, port)
-                else:
+                if error is not None:
                     result = _fast_result(
                         text, "", port, protocol, ERROR, "resolve-failed", None, 0,
                         _details({"error": error}),
                     )
+                elif fast and pressure.active < pressure.limit:
+                    try:
+                        verdict = start(family, (address, port))
+                    except OSError:
+                        # Out of a resource (or an unusable address): the slow path
+                        # backs off, retries and reports.
+                        result = await run_one(connector, text, address, family, port)
+                    else:
+                        if verdict is None:
+                            pressure.active += 1
+                            try:
+                                verdict = await connector.finish(
+                                    rtt.timeout(address) if rtt is not None else self.timeout
+                                )
+                            finally:
+                                pressure.release()
+                        state, reason, latency, details = verdict
+                        if latency is not None and rtt is not None:
+                            rtt.sample(address, latency)
+                        if reason == "no-response" and retries:
+                            result = await run_one(
+                                connector, text, address, family, port, attempts=1
+                            )
+                        else:
+                            result = _fast_result(
+                                text, address, port, protocol, state, reason, latency, 1,
+                                details,
+                            )
+                else:
+                    result = await run_one(connector, text, address, family, port)
                 results.done += 1
                 if progress is not None:
                     progress(results.done, total)
                 if not put_nowait(result):
-                    connector.close()  # hold no idle socket while the reader catches up
                     await channel.put(result)
                     unchecked = 0
                     continue
@@ -340,9 +380,7 @@ class _Scan:
             connector.close()
 
 
-def _details(mapping: dict[str, object]) -> Any:
-    import types
-
+def _details(mapping: dict[str, object]) -> Mapping[str, object]:
     return types.MappingProxyType(mapping)
 
 
@@ -484,7 +522,7 @@ def scan_sync(
 
 
 async def probe(
-    host: str | Endpoint | Any,
+    host: str | ipaddress.IPv4Address | ipaddress.IPv6Address,
     port: int,
     *,
     protocol: Protocol | str = Protocol.TCP,
@@ -505,7 +543,7 @@ async def probe(
     source ports for good, after a few tries with back-off.
 
     Args:
-        host: A host name or an IP address (text or :mod:`ipaddress` object).
+        host: A host name or an IP address (text or an :mod:`ipaddress` address).
         port: The port, 0-65535.
         protocol: Only ``"tcp"`` is probed by the built-in probe.
         timeout: Seconds to wait for an answer.
@@ -519,9 +557,13 @@ async def probe(
         raise InvalidOptionError(
             "protocol", protocol, "the built-in probe is TCP; pass probe= to scan() for others"
         )
-    host_text = host if isinstance(host, str) else getattr(host, "host", str(host))
+    if not isinstance(host, (str, ipaddress.IPv4Address, ipaddress.IPv6Address)):
+        raise InvalidTargetError(host, "probe() takes a host name or an IP address")
+    text = str(host)
+    if "/" in text:
+        raise InvalidTargetError(host, "probe() takes one host; scan() takes networks")
     async with scan(
-        [host_text], [port], timeout=_check_timeout(timeout), retries=0,
+        [text], [port], timeout=_check_timeout(timeout), retries=0,
         adaptive_timeout=False, concurrency=1, order="sequential",
     ) as results:
         async for result in results:
