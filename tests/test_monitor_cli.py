@@ -97,3 +97,34 @@ async def test_duration_stops_the_monitor() -> None:
         done = await _run(f"127.0.0.1:{port}", "--interval", "0.05", "--duration", "2")
     assert done.returncode == 0
     assert "unknown -> up" in done.stdout.decode()
+
+
+async def test_serve_exposes_metrics_while_running() -> None:
+    import urllib.error
+    import urllib.request
+
+    from monitor_support import free_port
+
+    mport = free_port()
+
+    def scrape() -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{mport}/metrics", timeout=5) as r:
+            return str(r.read().decode())
+
+    async with listening() as port, anyio.create_task_group() as tg:
+        done: list[subprocess.CompletedProcess[bytes]] = []
+
+        async def run() -> None:
+            done.append(await _run(f"127.0.0.1:{port}", "--interval", "0.05", "--duration",
+                                   "30", "--serve", f"127.0.0.1:{mport}"))
+
+        tg.start_soon(run)
+        body = ""
+        with anyio.fail_after(30):
+            while 'probe_success{check="127.0.0.1:' not in body:
+                try:
+                    body = await anyio.to_thread.run_sync(scrape)
+                except (urllib.error.URLError, OSError):
+                    await anyio.sleep(0.05)
+        tg.cancel_scope.cancel()
+    assert f'probe_success{{check="127.0.0.1:{port}",target="127.0.0.1",port="{port}"' in body
