@@ -396,3 +396,15 @@ async def test_first_deadlines_are_spread_reproducibly_by_the_seed() -> None:
     assert a != pytest.approx(c, abs=1e-9)
     assert all(-0.1 <= x <= 0.1 for x in a)
     assert len({round(x, 9) for x in a}) == len(a)  # spread, not one burst
+
+
+async def test_errors_in_the_block_come_out_unwrapped() -> None:
+    check = Check(endpoint="127.0.0.1:1", interval=0.05)
+
+    async def run() -> None:
+        async with portkit.monitor([check]) as mon:
+            async for _ in mon:
+                raise KeyError("mine")
+
+    with pytest.raises(KeyError, match="mine"):
+        await run()

@@ -393,6 +393,11 @@ async def monitor(
         serve: ``(host, port)`` to serve ``GET /metrics`` at (Prometheus text
             format); port 0 picks a free port (see :attr:`Monitor.metrics_address`).
 
+    An error raised in the ``async with`` block comes out of it unchanged, after every
+    check has stopped. A probe that raises anything but :class:`OSError` (which
+    becomes an ``error`` result) is a bug: it ends the monitor, and its exception
+    comes out in the task group's :class:`ExceptionGroup`.
+
     Raises:
         InvalidOptionError: an option is out of bounds, or two checks share a name.
     """
@@ -408,6 +413,9 @@ async def monitor(
         dup = next(n for n in names if names.count(n) > 1)
         raise InvalidOptionError("name", dup, "a check's name must be unique")
     send, receive = anyio.create_memory_object_stream[Event](buffer)
+    # An error raised in the caller's block comes out as it is, once every check has
+    # stopped, rather than wrapped in the task group's ExceptionGroup.
+    error: Exception | None = None
     with send, receive:
         async with anyio.create_task_group() as tg:
             mon = Monitor(
@@ -423,5 +431,9 @@ async def monitor(
                 mon._add(check, now)
             try:
                 yield mon
+            except Exception as e:
+                error = e
             finally:
                 tg.cancel_scope.cancel()
+    if error is not None:
+        raise error
