@@ -257,7 +257,7 @@ class Monitor:
         try:
             result = await probe(target, check.timeout)
         except OSError as e:
-            name = (errno_name(e.errno) if e.errno else type(e).__name__).lower()
+            name = (_errno_name(e.errno) if e.errno else type(e).__name__).lower()
             return _synthetic(endpoint, PortState.ERROR, name, error=str(e))
         if result.target != endpoint.host:
             result = attrs.evolve(result, target=endpoint.host)
@@ -301,15 +301,16 @@ class Monitor:
         entry.stats.add(verdict.is_ok, result.latency)
         state = result.state.value
         entry.results[state] = entry.results.get(state, 0) + 1
-        event = CheckResult(
-            check=check, result=result, verdict=verdict, reason=reason,
-            health=entry.damper.health, scheduled=scheduled, started=started,
-            duration=ended - started,
-        )
         entry.last_success = verdict.is_ok
-        entry.last_duration = event.duration
+        entry.last_duration = ended - started
         if self._results:
-            await self._emit(event)
+            await self._emit(
+                CheckResult(
+                    check=check, result=result, verdict=verdict, reason=reason,
+                    health=entry.damper.health, scheduled=scheduled, started=started,
+                    duration=ended - started,
+                )
+            )
         if change is not None:
             entry.stats.state_changes += 1
             old, new, streak = change
@@ -318,14 +319,15 @@ class Monitor:
             )
 
     async def _emit(self, event: Event) -> None:
-        # A check task has just slept; when there is room, no further checkpoint.
+        # The check's task has just awaited its probe: when there is room, send
+        # without another checkpoint.
         try:
             self._send.send_nowait(event)
         except anyio.WouldBlock:
             await self._send.send(event)
 
 
-def errno_name(number: int) -> str:
+def _errno_name(number: int) -> str:
     """The symbolic name of an errno (``"EMFILE"``), or its number as text."""
     return errno.errorcode.get(number, str(number))
 
