@@ -36,6 +36,14 @@ def namespace() -> Iterator[str]:
         pytest.skip(f"cannot create a network namespace here: {made.stderr.strip()}")
     try:
         subprocess.run(["ip", "-n", name, "link", "set", "lo", "up"], check=True, timeout=30)
+        nft = subprocess.run(
+            ["ip", "netns", "exec", name, "nft", "add", "table", "inet", "portkit_probe"],
+            capture_output=True, text=True, check=False, timeout=30,
+        )
+        if nft.returncode != 0:
+            pytest.skip(f"nftables does not work in a namespace here: {nft.stderr.strip()}")
+        subprocess.run(["ip", "netns", "exec", name, "nft", "delete", "table", "inet",
+                        "portkit_probe"], check=True, timeout=30)
         yield name
     finally:
         subprocess.run(["ip", "netns", "delete", name], check=False, timeout=30)
