@@ -252,3 +252,50 @@ def test_bad_config_files_say_what_is_wrong(tmp_path: Path, text: str, fragment:
 def test_missing_config_file(tmp_path: Path) -> None:
     with pytest.raises(InvalidConfigError, match="cannot read"):
         load_checks(tmp_path / "nope.toml")
+
+
+@given(
+    state=st.sampled_from(list(portkit.PortState)),
+    latency=st.none() | st.floats(0, 5),
+    degraded=st.none() | st.floats(0.001, 2),
+    extra=st.floats(0, 2),
+    expect=st.sampled_from(["open", "closed"]),
+)
+def test_judge_follows_the_documented_table(
+    state: portkit.PortState, latency: float | None, degraded: float | None, extra: float,
+    expect: str,
+) -> None:
+    critical = None if degraded is None else degraded + extra
+    check = Check(endpoint="127.0.0.1:80", expect=expect,  # type: ignore[arg-type]
+                  degraded_latency=degraded, critical_latency=critical)
+    result = portkit.ProbeResult(target="127.0.0.1", address="127.0.0.1", port=80,
+                                 state=state, reason="why", latency=latency)
+    verdict, reason = check.judge(result)
+    if expect == "closed":
+        expected = {portkit.PortState.OPEN: Health.VIOLATED,
+                    portkit.PortState.ERROR: Health.DOWN}.get(state, Health.UP)
+        assert (verdict, reason) == (expected, "why")
+    elif state is not portkit.PortState.OPEN:
+        assert (verdict, reason) == (Health.DOWN, "why")
+    elif latency is not None and critical is not None and latency >= critical:
+        assert (verdict, reason) == (Health.DOWN, "latency-critical")
+    elif latency is not None and degraded is not None and latency >= degraded:
+        assert (verdict, reason) == (Health.DEGRADED, "latency-degraded")
+    else:
+        assert (verdict, reason) == (Health.UP, "why")
+
+
+@pytest.mark.anyio
+async def test_metrics_before_any_result_are_valid() -> None:
+    check = Check(endpoint="127.0.0.1:1", interval=60)
+    async with portkit.monitor([check], spread=60, seed=1) as mon:
+        body = mon.metrics()
+    assert "probe_success{" not in body
+    assert 'state="unknown"} 1' in body
+    assert 'quantile="0.5"} NaN' in body
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.skip("promtool (Debian package prometheus) is not installed")
+    result = subprocess.run([promtool, "check", "metrics"], input=body, capture_output=True,
+                            text=True, timeout=30, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
