@@ -408,3 +408,10 @@ async def test_errors_in_the_block_come_out_unwrapped() -> None:
 
     with pytest.raises(KeyError, match="mine"):
         await run()
+
+
+async def test_serve_on_a_busy_port_is_an_option_error() -> None:
+    async with listening() as busy:
+        with pytest.raises(InvalidOptionError, match="cannot listen there"):
+            async with portkit.monitor([], serve=("127.0.0.1", busy)):
+                pass

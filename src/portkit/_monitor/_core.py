@@ -401,7 +401,8 @@ async def monitor(
     comes out in the task group's :class:`ExceptionGroup`.
 
     Raises:
-        InvalidOptionError: an option is out of bounds, or two checks share a name.
+        InvalidOptionError: an option is out of bounds, two checks share a name, or
+            the ``serve`` address cannot be listened on.
     """
     window = _check_int("window", window, 1)
     concurrency = _check_int("concurrency", concurrency, 1)
@@ -420,18 +421,23 @@ async def monitor(
     error: Exception | None = None
     with send, receive:
         async with anyio.create_task_group() as tg:
-            mon = Monitor(
-                tg, send, receive, window=window, concurrency=concurrency,
-                spread=float(spread), seed=seed, results=results,
-            )
-            if address is not None:
-                mon._metrics_address = await tg.start(
-                    serve_metrics, address[0], address[1], mon.metrics
-                )
-            now = anyio.current_time()
-            for check in checks:
-                mon._add(check, now)
             try:
+                mon = Monitor(
+                    tg, send, receive, window=window, concurrency=concurrency,
+                    spread=float(spread), seed=seed, results=results,
+                )
+                if address is not None:
+                    try:
+                        mon._metrics_address = await tg.start(
+                            serve_metrics, address[0], address[1], mon.metrics
+                        )
+                    except OSError as e:
+                        raise InvalidOptionError(
+                            "serve", serve, f"cannot listen there: {e.strerror or e}"
+                        ) from e
+                now = anyio.current_time()
+                for check in checks:
+                    mon._add(check, now)
                 yield mon
             except Exception as e:
                 error = e
