@@ -11,6 +11,7 @@ import pytest
 import portkit
 import portkit._classify
 import portkit._models
+import portkit._monitor._check
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | doctest.IGNORE_EXCEPTION_DETAIL
@@ -37,7 +38,7 @@ def test_guide_examples(name: str) -> None:
     assert result.failed == 0
 
 
-@pytest.mark.parametrize("module", [portkit._models, portkit._classify])
+@pytest.mark.parametrize("module", [portkit._models, portkit._classify, portkit._monitor._check])
 def test_docstring_examples(module: object) -> None:
     result = doctest.testmod(module, optionflags=FLAGS,  # type: ignore[arg-type]
                              extraglobs=vars(portkit), report=True)
