@@ -99,7 +99,7 @@ class Check:
         endpoint: What to probe (``"host:port"`` text is parsed). A host name is
             resolved before every probe.
         name: A unique name within a monitor; the endpoint's text by default.
-        probe: Any :class:`~portkit.Probe`; None for the built-in TCP connect probe.
+        probe: Any ``portkit.Probe``; None for the built-in TCP connect probe.
         interval: Seconds from one scheduled probe to the next.
         timeout: Seconds a probe waits for an answer (silence is ``filtered``).
         expect: ``"open"`` (a service that must answer) or ``"closed"`` (a policy:

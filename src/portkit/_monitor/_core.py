@@ -396,9 +396,9 @@ async def monitor(
             format); port 0 picks a free port (see :attr:`Monitor.metrics_address`).
 
     An error raised in the ``async with`` block comes out of it unchanged, after every
-    check has stopped. A probe that raises anything but :class:`OSError` (which
+    check has stopped. A probe that raises anything but ``OSError`` (which
     becomes an ``error`` result) is a bug: it ends the monitor, and its exception
-    comes out in the task group's :class:`ExceptionGroup`.
+    comes out in the task group's ``ExceptionGroup``.
 
     Raises:
         InvalidOptionError: an option is out of bounds, two checks share a name, or
