@@ -11,12 +11,13 @@ import pytest
 import portkit
 import portkit._classify
 import portkit._models
+import portkit._monitor._check
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | doctest.IGNORE_EXCEPTION_DETAIL
 
 #: Guides whose ``>>>`` examples are run. Every guide with examples belongs here.
-GUIDES = ["annotations.md", "classification.md", "models.md", "registry.md"]
+GUIDES = ["annotations.md", "classification.md", "models.md", "monitoring.md", "registry.md"]
 
 
 FENCE = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
@@ -37,7 +38,7 @@ def test_guide_examples(name: str) -> None:
     assert result.failed == 0
 
 
-@pytest.mark.parametrize("module", [portkit._models, portkit._classify])
+@pytest.mark.parametrize("module", [portkit._models, portkit._classify, portkit._monitor._check])
 def test_docstring_examples(module: object) -> None:
     result = doctest.testmod(module, optionflags=FLAGS,  # type: ignore[arg-type]
                              extraglobs=vars(portkit), report=True)

@@ -14,6 +14,12 @@ EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.
 EXPECTED = {
     "classify_flows.py": ["10001 flows, 1 with an invalid port at rows [10000]", "numpy codes:"],
     "http_status_probe.py": ["scanning our own HTTP server", "  200  SimpleHTTP/"],
+    "monitor_port.py": [
+        "demo: unknown -> up (syn-ack, first, after 1 agreeing results)",
+        "demo: up -> down (conn-refused, problem, after 3 agreeing results)",
+        "demo: down -> up (syn-ack, recovered, after 2 agreeing results)",
+        "3 state changes",
+    ],
 }
 
 

@@ -16,6 +16,8 @@ so code that already catches those keeps working::
     ├── InvalidTargetError        (also ValueError)  a scan target is not a host, address,
     │                                                network or endpoint
     ├── InvalidOptionError        (also ValueError)  a probe or scan option breaks its rule
+    ├── InvalidConfigError        (also ValueError)  a monitor's config file breaks a rule
+    ├── UnknownCheckError         (also LookupError) no running check has that name
     ├── UnknownSystemError        (also LookupError) no ephemeral range known for a system
     ├── UnknownServiceError       (also LookupError) no port known for a service name
     ├── LocalSocketsError         (also OSError)     this host's socket table cannot be read
@@ -32,6 +34,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "InvalidColumnError",
+    "InvalidConfigError",
     "InvalidCountError",
     "InvalidEndpointError",
     "InvalidOptionError",
@@ -44,6 +47,7 @@ __all__ = [
     "PortkitError",
     "RegistryFormatError",
     "RegistryUpdateError",
+    "UnknownCheckError",
     "UnknownProtocolError",
     "UnknownServiceError",
     "UnknownSystemError",
@@ -175,6 +179,36 @@ class UnknownProtocolError(PortkitError, ValueError):
         super().__init__(
             f"unknown protocol {_show(value)}: expected one of tcp, udp, sctp, dccp"
         )
+
+
+class InvalidConfigError(PortkitError, ValueError):
+    """A monitor's configuration file cannot be read or breaks a rule.
+
+    Attributes:
+        path: The file, as given.
+        rule: What is wrong, in words (with the check's position when it is one
+            check that is wrong).
+    """
+
+    def __init__(self, path: object, rule: str) -> None:
+        self.path = path
+        self.rule = rule
+        super().__init__(f"invalid config {_show(str(path))}: {rule}")
+
+
+class UnknownCheckError(PortkitError, LookupError):
+    """No running check of a monitor has the given name.
+
+    Attributes:
+        name: The name looked up.
+        known: The names of the running checks.
+    """
+
+    def __init__(self, name: object, known: Sequence[str] = ()) -> None:
+        self.name = name
+        self.known = tuple(known)
+        shown = ", ".join(self.known[:10]) + (", ..." if len(self.known) > 10 else "")
+        super().__init__(f"unknown check {_show(name)}: running checks are [{shown}]")
 
 
 class UnknownSystemError(PortkitError, LookupError):

@@ -1,0 +1,447 @@
+"""The monitor: a scheduler of checks on anyio, with damping, statistics and metrics.
+
+Every check runs in its own task of the monitor's task group and sleeps until its
+next deadline on the event loop's monotonic clock. Deadlines advance by exactly one
+interval (``next = previous deadline + interval``), so a check never drifts; a
+probe that overruns its interval makes the check skip the deadlines it missed
+rather than run twice, so a check never overlaps itself. The first deadline of each
+check is spread at random (seedable) over ``min(spread, interval)`` seconds, so
+that many checks added at once do not probe in one burst.
+"""
+
+from __future__ import annotations
+
+import errno
+import math
+import random
+import socket
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+import anyio.abc
+import attrs
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+
+from .._models import Endpoint
+from .._probe import PortState, Probe, ProbeResult, TCPConnectProbe
+from ..exceptions import InvalidOptionError, UnknownCheckError
+from ._check import Check
+from ._events import CheckResult, Event, StateChange
+from ._exposition import CheckView, render
+from ._health import Damper, Health
+from ._http import serve_metrics
+from ._stats import CheckStats, RollingStats
+
+__all__ = ["Monitor", "monitor"]
+
+#: A probe that overruns its timeout by this factor (plus :data:`_GRACE` seconds)
+#: is cancelled and counted as ``filtered`` / ``no-response``.
+_OVERRUN = 1.25
+_GRACE = 0.05
+
+
+class _Entry:
+    """The mutable state of one running check."""
+
+    __slots__ = (
+        "check", "damper", "direct", "is_ip", "last_duration", "last_success", "results",
+        "scope", "stats",
+    )
+
+    def __init__(self, check: Check, window: int) -> None:
+        self.check = check
+        # The built-in probe on an IP address keeps to its timeout by itself.
+        self.is_ip = check.endpoint.is_ip
+        self.direct = check.probe is None and self.is_ip
+        self.scope = anyio.CancelScope()
+        self.damper: Damper[ProbeResult] = Damper(check.rise, check.fall)
+        self.stats = RollingStats(window)
+        self.results: dict[str, int] = {}
+        # Plain values, not the last event: objects that live from one probe to the
+        # next would reach the oldest generation of the cyclic garbage collector.
+        self.last_success: bool | None = None
+        self.last_duration: float | None = None
+
+
+def _synthetic(endpoint: Endpoint, state: PortState, reason: str, **details: object) -> ProbeResult:
+    return ProbeResult(
+        target=endpoint.host, address=endpoint.host if endpoint.is_ip else "",
+        port=endpoint.port, protocol=endpoint.protocol, state=state, reason=reason,
+        latency=None, details=details,
+    )
+
+
+async def _resolve(endpoint: Endpoint) -> str | None:
+    """The first address of *endpoint*'s host name, or None when it does not resolve."""
+    try:
+        infos = await anyio.getaddrinfo(
+            endpoint.host, endpoint.port, type=socket.SOCK_STREAM
+        )
+    except OSError:
+        return None
+    for _family, _type, _proto, _name, sockaddr in infos:
+        return str(sockaddr[0])
+    return None
+
+
+class Monitor:
+    """A running monitor: an async iterator of events that checks can join and leave.
+
+    Made by :func:`monitor`; not constructed directly. Iterating yields every
+    :class:`CheckResult` (unless ``results=False``) and every :class:`StateChange`,
+    in the order they happened.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self,
+        task_group: Any,
+        send: Any,
+        receive: Any,
+        *,
+        window: int,
+        concurrency: int,
+        spread: float,
+        seed: int | None,
+        results: bool,
+    ) -> None:
+        # Private: made by monitor(), with the types below.
+        self._task_group: anyio.abc.TaskGroup = task_group
+        self._send: MemoryObjectSendStream[Event] = send
+        self._receive: MemoryObjectReceiveStream[Event] = receive
+        self._window = window
+        self._limiter = anyio.CapacityLimiter(concurrency)
+        self._spread = spread
+        self._random = random.Random(seed)
+        self._results = results
+        self._entries: dict[str, _Entry] = {}
+        self._default_probe: Probe = TCPConnectProbe()
+        self._metrics_address: tuple[str, int] | None = None
+
+    # -- events -------------------------------------------------------------------
+
+    def __aiter__(self) -> Monitor:
+        return self
+
+    async def __anext__(self) -> Event:
+        try:
+            return self._receive.receive_nowait()
+        except anyio.WouldBlock:
+            pass
+        except (anyio.EndOfStream, anyio.ClosedResourceError):
+            raise StopAsyncIteration from None
+        try:
+            return await self._receive.receive()
+        except (anyio.EndOfStream, anyio.ClosedResourceError):
+            raise StopAsyncIteration from None
+
+    # -- checks -------------------------------------------------------------------
+
+    @property
+    def checks(self) -> tuple[Check, ...]:
+        """The running checks, in the order they were added."""
+        return tuple(entry.check for entry in self._entries.values())
+
+    def add(self, check: Check) -> None:
+        """Start watching *check*; its first probe comes within its spread.
+
+        Raises:
+            InvalidOptionError: a running check already has that name.
+        """
+        self._add(check, anyio.current_time())
+
+    def _add(self, check: Check, now: float) -> None:
+        if not isinstance(check, Check):
+            raise InvalidOptionError("check", check, "add() takes a Check")
+        if check.name in self._entries:
+            raise InvalidOptionError("name", check.name, "a check's name must be unique")
+        entry = _Entry(check, self._window)
+        self._entries[check.name] = entry
+        first = now + self._random.uniform(0, min(self._spread, check.interval))
+        self._task_group.start_soon(self._run, entry, first, name=f"portkit check {check.name}")
+
+    def remove(self, check: Check | str) -> Check:
+        """Stop watching a check (given by itself or by name) and forget its statistics.
+
+        A probe in flight is cancelled and the check reports nothing more; events it
+        reported before, still waiting in the buffer, are delivered.
+
+        Returns:
+            The check removed.
+
+        Raises:
+            UnknownCheckError: no running check has that name.
+        """
+        name = check.name if isinstance(check, Check) else check
+        entry = self._entries.pop(name, None)
+        if entry is None:
+            raise UnknownCheckError(name, tuple(self._entries))
+        entry.scope.cancel()
+        return entry.check
+
+    def _entry(self, name: str) -> _Entry:
+        try:
+            return self._entries[name]
+        except KeyError:
+            raise UnknownCheckError(name, tuple(self._entries)) from None
+
+    def health(self, name: str) -> Health:
+        """The damped health of the named check.
+
+        Raises:
+            UnknownCheckError: no running check has that name.
+        """
+        return self._entry(name).damper.health
+
+    def stats(self, name: str) -> CheckStats:
+        """The rolling statistics of the named check, as of now.
+
+        Raises:
+            UnknownCheckError: no running check has that name.
+        """
+        return self._entry(name).stats.snapshot(name)
+
+    def snapshot(self) -> dict[str, CheckStats]:
+        """The statistics of every running check, by name."""
+        return {name: entry.stats.snapshot(name) for name, entry in self._entries.items()}
+
+    def metrics(self) -> str:
+        """Every check in the Prometheus text exposition format 0.0.4."""
+        views = []
+        for name, entry in self._entries.items():
+            endpoint = entry.check.endpoint
+            views.append(
+                CheckView(
+                    name=name,
+                    target=endpoint.host,
+                    port=endpoint.port,
+                    protocol=str(endpoint.protocol),
+                    health=entry.damper.health,
+                    success=entry.last_success,
+                    duration=entry.last_duration,
+                    stats=entry.stats.snapshot(name),
+                    results=dict(entry.results),
+                )
+            )
+        return render(views)
+
+    @property
+    def metrics_address(self) -> tuple[str, int] | None:
+        """The ``(host, port)`` that serves ``/metrics``, or None when not serving."""
+        return self._metrics_address
+
+    # -- the scheduler ------------------------------------------------------------
+
+    async def _probe(self, entry: _Entry) -> ProbeResult:
+        check = entry.check
+        endpoint = check.endpoint
+        if entry.direct:
+            return await self._call(self._default_probe, check, endpoint)
+        probe = check.probe if check.probe is not None else self._default_probe
+        with anyio.move_on_after(check.timeout * _OVERRUN + _GRACE):
+            target = endpoint
+            if not entry.is_ip:
+                address = await _resolve(endpoint)
+                if address is None:
+                    return _synthetic(endpoint, PortState.ERROR, "resolve-failed")
+                target = endpoint.replace(host=address)
+            return await self._call(probe, check, target)
+        return _synthetic(endpoint, PortState.FILTERED, "no-response", overran=True)
+
+    @staticmethod
+    async def _call(probe: Probe, check: Check, target: Endpoint) -> ProbeResult:
+        endpoint = check.endpoint
+        try:
+            result = await probe(target, check.timeout)
+        except OSError as e:
+            name = (_errno_name(e.errno) if e.errno else type(e).__name__).lower()
+            return _synthetic(endpoint, PortState.ERROR, name, error=str(e))
+        if result.target != endpoint.host:
+            result = attrs.evolve(result, target=endpoint.host)
+        return result
+
+    async def _run(self, entry: _Entry, deadline: float) -> None:
+        check = entry.check
+        interval = check.interval
+        limiter = self._limiter
+        with entry.scope:
+            while True:
+                await anyio.sleep_until(deadline)
+                # The sleep was a checkpoint: take a free slot without another one.
+                try:
+                    limiter.acquire_nowait()
+                except anyio.WouldBlock:
+                    await limiter.acquire()
+                try:
+                    started = anyio.current_time()
+                    result = await self._probe(entry)
+                    ended = anyio.current_time()
+                finally:
+                    limiter.release()
+                await self._record(entry, result, deadline, started, ended)
+                deadline += interval
+                now = anyio.current_time()
+                if deadline <= now:
+                    # The probe overran its interval: skip the missed deadlines,
+                    # keeping the phase, rather than probe again at once.
+                    deadline += (math.floor((now - deadline) / interval) + 1) * interval
+
+    async def _record(
+        self, entry: _Entry, result: ProbeResult, scheduled: float, started: float, ended: float
+    ) -> None:
+        if entry.scope.cancel_called:
+            # Removed while this probe was finishing: report nothing more.
+            return
+        check = entry.check
+        verdict, reason = check.judge(result)
+        change = entry.damper.observe(verdict, result)
+        entry.stats.add(verdict.is_ok, result.latency)
+        state = result.state.value
+        entry.results[state] = entry.results.get(state, 0) + 1
+        entry.last_success = verdict.is_ok
+        entry.last_duration = ended - started
+        if self._results:
+            await self._emit(
+                CheckResult(
+                    check=check, result=result, verdict=verdict, reason=reason,
+                    health=entry.damper.health, scheduled=scheduled, started=started,
+                    duration=ended - started,
+                )
+            )
+        if change is not None:
+            entry.stats.state_changes += 1
+            old, new, streak = change
+            await self._emit(
+                StateChange(check=check, old=old, new=new, reason=reason, streak=streak, at=ended)
+            )
+
+    async def _emit(self, event: Event) -> None:
+        # The check's task has just awaited its probe: when there is room, send
+        # without another checkpoint.
+        try:
+            self._send.send_nowait(event)
+        except anyio.WouldBlock:
+            await self._send.send(event)
+
+
+def _errno_name(number: int) -> str:
+    """The symbolic name of an errno (``"EMFILE"``), or its number as text."""
+    return errno.errorcode.get(number, str(number))
+
+
+def _check_int(name: str, value: object, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise InvalidOptionError(name, value, f"{name} is an int >= {low}")
+    return value
+
+
+def _serve_address(value: object) -> tuple[str, int] | None:
+    if value is None:
+        return None
+    if (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and isinstance(value[0], str)
+        and isinstance(value[1], int)
+        and not isinstance(value[1], bool)
+        and 0 <= value[1] <= 65535
+    ):
+        return value[0], value[1]
+    raise InvalidOptionError("serve", value, "serve is a (host, port) tuple, port 0-65535")
+
+
+@asynccontextmanager
+async def monitor(
+    checks: Iterable[Check] = (),
+    *,
+    window: int = 100,
+    concurrency: int = 256,
+    buffer: int = 1024,
+    results: bool = True,
+    spread: float = 1.0,
+    seed: int | None = None,
+    serve: tuple[str, int] | None = None,
+) -> AsyncIterator[Monitor]:
+    """Watch *checks* until the ``async with`` block ends.
+
+    ::
+
+        checks = [portkit.Check(endpoint="127.0.0.1:5432", interval=5, fall=3)]
+        async with portkit.monitor(checks, serve=("127.0.0.1", 9109)) as events:
+            async for event in events:
+                if isinstance(event, portkit.StateChange):
+                    print(event.check.name, event.old, "->", event.new, event.reason)
+
+    Events pass through a memory stream of *buffer* events. When the reader falls
+    behind and the buffer is full, a check that has an event to report waits until
+    there is room, which delays its next probe (back-pressure): read the events
+    steadily, or pass ``results=False`` to receive only the state changes.
+
+    Args:
+        checks: The checks to start with; more can be added with
+            :meth:`Monitor.add` while it runs.
+        window: How many recent results each check's statistics cover.
+        concurrency: The most probes in flight at once (a
+            :class:`anyio.CapacityLimiter`).
+        buffer: How many events may wait for the reader.
+        results: Whether to yield a :class:`CheckResult` for every probe, or only
+            the :class:`StateChange` events.
+        spread: Each check's first probe comes at a random time within
+            ``min(spread, interval)`` seconds of its start.
+        seed: Seeds that randomness, for reproducible schedules.
+        serve: ``(host, port)`` to serve ``GET /metrics`` at (Prometheus text
+            format); port 0 picks a free port (see :attr:`Monitor.metrics_address`).
+
+    An error raised in the ``async with`` block comes out of it unchanged, after every
+    check has stopped. A probe that raises anything but ``OSError`` (which
+    becomes an ``error`` result) is a bug: it ends the monitor, and its exception
+    comes out in the task group's ``ExceptionGroup``.
+
+    Raises:
+        InvalidOptionError: an option is out of bounds, two checks share a name, or
+            the ``serve`` address cannot be listened on.
+    """
+    window = _check_int("window", window, 1)
+    concurrency = _check_int("concurrency", concurrency, 1)
+    buffer = _check_int("buffer", buffer, 0)
+    if isinstance(spread, bool) or not isinstance(spread, (int, float)) or not spread >= 0:
+        raise InvalidOptionError("spread", spread, "spread is a number of seconds >= 0")
+    address = _serve_address(serve)
+    checks = list(checks)
+    names = [c.name for c in checks if isinstance(c, Check)]
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise InvalidOptionError("name", dup, "a check's name must be unique")
+    send, receive = anyio.create_memory_object_stream[Event](buffer)
+    # An error raised in the caller's block comes out as it is, once every check has
+    # stopped, rather than wrapped in the task group's ExceptionGroup.
+    error: Exception | None = None
+    with send, receive:
+        async with anyio.create_task_group() as tg:
+            try:
+                mon = Monitor(
+                    tg, send, receive, window=window, concurrency=concurrency,
+                    spread=float(spread), seed=seed, results=results,
+                )
+                if address is not None:
+                    try:
+                        mon._metrics_address = await tg.start(
+                            serve_metrics, address[0], address[1], mon.metrics
+                        )
+                    except OSError as e:
+                        raise InvalidOptionError(
+                            "serve", serve, f"cannot listen there: {e.strerror or e}"
+                        ) from e
+                now = anyio.current_time()
+                for check in checks:
+                    mon._add(check, now)
+                yield mon
+            except Exception as e:
+                error = e
+            finally:
+                tg.cancel_scope.cancel()
+    if error is not None:
+        raise error

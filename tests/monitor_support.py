@@ -1,0 +1,70 @@
+"""Real servers for the monitor's tests: loopback listeners that can stop and start."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio
+import anyio.abc
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _close_at_once(stream: anyio.abc.SocketStream) -> None:
+    await stream.aclose()
+
+
+@asynccontextmanager
+async def listening(port: int = 0, *, silent: bool = False) -> AsyncIterator[int]:
+    """Listen on 127.0.0.1:*port* (0 for any) and accept until the block ends.
+
+    Accepted connections are closed at once, or, when *silent*, held open without a
+    byte sent until the block ends (a server that never sends a banner).
+    """
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=port)
+    bound = int(listener.extra(anyio.abc.SocketAttribute.local_port))
+
+    async def hold(stream: anyio.abc.SocketStream) -> None:
+        async with stream:
+            await anyio.sleep_forever()
+
+    async with listener, anyio.create_task_group() as tg:
+        tg.start_soon(listener.serve, hold if silent else _close_at_once)
+        try:
+            yield bound
+        finally:
+            tg.cancel_scope.cancel()
+
+
+class Switch:
+    """A listener on a fixed port that a test turns on and off."""
+
+    def __init__(self, task_group: anyio.abc.TaskGroup, port: int) -> None:
+        self.port = port
+        self._task_group = task_group
+        self._scope: anyio.CancelScope | None = None
+
+    async def start(self) -> None:
+        assert self._scope is None
+        self._scope = await self._task_group.start(self._serve)
+
+    def stop(self) -> None:
+        assert self._scope is not None
+        self._scope.cancel()
+        self._scope = None
+
+    async def _serve(self, *, task_status: anyio.abc.TaskStatus[anyio.CancelScope]) -> None:
+        with anyio.CancelScope() as scope:
+            listener = await anyio.create_tcp_listener(
+                local_host="127.0.0.1", local_port=self.port
+            )
+            async with listener:
+                task_status.started(scope)
+                await listener.serve(_close_at_once)
