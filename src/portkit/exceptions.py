@@ -10,6 +10,9 @@ so code that already catches those keeps working::
     ├── InvalidSpecError          (also ValueError)  a port list or range does not parse
     ├── InvalidEndpointError      (also ValueError)  a host[:port] or URL does not parse
     ├── UnknownProtocolError      (also ValueError)  not tcp, udp, sctp or dccp
+    ├── InvalidTargetError        (also ValueError)  a scan target is not a host, address,
+    │                                                network or endpoint
+    ├── InvalidOptionError        (also ValueError)  a probe or scan option breaks its rule
     ├── UnknownSystemError        (also LookupError) no ephemeral range known for a system
     └── UnknownServiceError       (also LookupError) no port known for a service name
 
@@ -24,8 +27,10 @@ from collections.abc import Sequence
 __all__ = [
     "InvalidColumnError",
     "InvalidEndpointError",
+    "InvalidOptionError",
     "InvalidPortError",
     "InvalidSpecError",
+    "InvalidTargetError",
     "PortkitError",
     "UnknownProtocolError",
     "UnknownServiceError",
@@ -114,6 +119,36 @@ class InvalidEndpointError(PortkitError, ValueError):
         self.value = value
         self.rule = rule
         super().__init__(f"invalid endpoint {_show(value)}: {rule}")
+
+
+class InvalidTargetError(PortkitError, ValueError):
+    """A scan target is not a host name, an IP address, a network or an endpoint.
+
+    Attributes:
+        value: The offending target, as given.
+        rule: What is wrong with it, in words.
+    """
+
+    def __init__(self, value: object, rule: str) -> None:
+        self.value = value
+        self.rule = rule
+        super().__init__(f"invalid target {_show(value)}: {rule}")
+
+
+class InvalidOptionError(PortkitError, ValueError):
+    """An option of a probe or a scan (``timeout``, ``concurrency``, ...) is out of bounds.
+
+    Attributes:
+        name: The option's name.
+        value: The offending value.
+        rule: The rule it broke, in words.
+    """
+
+    def __init__(self, name: str, value: object, rule: str) -> None:
+        self.name = name
+        self.value = value
+        self.rule = rule
+        super().__init__(f"invalid {name} {_show(value)}: {rule}")
 
 
 class UnknownProtocolError(PortkitError, ValueError):

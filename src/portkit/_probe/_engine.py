@@ -1,0 +1,513 @@
+"""The scan engine: a fixed pool of workers over a lazy space of (address, port) work.
+
+``scan()`` resolves the targets, then starts ``concurrency`` worker tasks (fewer when
+there is less work) that pull pairs from one shared lazy iterator, probe them, and
+push results into a bounded memory object stream that the caller reads. Nothing is
+created per probe but the socket and the result; memory is bounded by the
+concurrency and the stream's buffer, whatever the size of the scan.
+"""
+
+from __future__ import annotations
+
+import errno as _errno
+import math
+import random
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+import anyio.lowlevel
+
+from portkit._models import Endpoint, PortRange, PortSet, PortSpec, Protocol
+from portkit.exceptions import InvalidOptionError
+
+from ._limits import MIN_ADAPTIVE_TIMEOUT, Pressure, RateLimiter, RttTable, default_concurrency
+from ._protocol import Probe
+from ._results import PortState, ProbeResult, _fast_result
+from ._targets import (
+    Family,
+    TargetLike,
+    WorkItem,
+    WorkSpace,
+    check_order,
+    parse_family,
+    parse_targets,
+    resolve,
+)
+from ._tcp import PRESSURE_ERRNOS, TCPConnectProbe, tcp_connect
+
+__all__ = ["ScanResults", "probe", "scan", "scan_sync"]
+
+#: What ``ports=`` accepts.
+PortsLike = PortSet | PortSpec | PortRange | str | int | Iterable[int] | None
+
+#: How many times one pair is tried again after a local resource ran out.
+PRESSURE_TRIES = 12
+#: Results buffered between the workers and the reader.
+RESULT_BUFFER = 256
+_CHECKPOINT_EVERY = 32
+
+ERROR = PortState.ERROR
+
+
+def _check_timeout(timeout: float) -> float:
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, (int, float))
+        or not math.isfinite(timeout)
+        or timeout <= 0
+    ):
+        raise InvalidOptionError("timeout", timeout, "a timeout is a finite number of seconds > 0")
+    return float(timeout)
+
+
+def _check_count(name: str, value: object, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise InvalidOptionError(name, value, f"{name} is an int >= {low}")
+    return value
+
+
+def _check_rate(rate: float | None) -> float | None:
+    if rate is None:
+        return None
+    if (
+        isinstance(rate, bool)
+        or not isinstance(rate, (int, float))
+        or not math.isfinite(rate)
+        or rate <= 0
+    ):
+        raise InvalidOptionError("rate", rate, "a rate is a finite number of probes per second > 0")
+    return float(rate)
+
+
+def _probe_protocol(probe: object) -> Protocol:
+    return Protocol.parse(getattr(probe, "protocol", Protocol.TCP))
+
+
+def _portset(ports: PortsLike, protocol: Protocol) -> PortSet:
+    if ports is None:
+        return PortSet()
+    if isinstance(ports, PortSet):
+        return ports
+    if isinstance(ports, PortSpec):
+        return ports.get(protocol)
+    if isinstance(ports, str):
+        return PortSpec.parse(ports, default=protocol).get(protocol)
+    if isinstance(ports, (int, PortRange)):
+        return PortSet([ports])
+    return PortSet(ports)
+
+
+def _errno_name(err: int | None) -> str:
+    if err is None:
+        return "oserror"
+    return _errno.errorcode.get(err, str(err))
+
+
+class _Channel:
+    """A bounded queue of results between the workers and the reader.
+
+    Unlike a memory object stream, blocked writers are woken together, once the
+    reader has drained half the buffer: a fast scan then costs a handful of task
+    switches per buffer, not several per result.
+    """
+
+    def __init__(self, capacity: int) -> None:
+        self.items: deque[ProbeResult] = deque()
+        self.capacity = capacity
+        self.closed = False
+        self._writers = 0
+        self._writable = anyio.Event()
+        self._reader_waiting = False
+        self._readable = anyio.Event()
+
+    def put_nowait(self, item: ProbeResult) -> bool:
+        if len(self.items) >= self.capacity:
+            return False
+        self.items.append(item)
+        if self._reader_waiting:
+            self._reader_waiting = False
+            self._readable.set()
+        return True
+
+    async def put(self, item: ProbeResult) -> None:
+        while not self.put_nowait(item):
+            self._writers += 1
+            try:
+                await self._writable.wait()
+            finally:
+                self._writers -= 1
+
+    def get_nowait(self) -> ProbeResult | None:
+        items = self.items
+        if not items:
+            return None
+        item = items.popleft()
+        if self._writers and len(items) <= self.capacity // 2:
+            self._writable.set()
+            self._writable = anyio.Event()
+        return item
+
+    async def get(self) -> ProbeResult | None:
+        """The next result, or None once the channel is closed and empty."""
+        while not self.items:
+            if self.closed:
+                return None
+            if not self._reader_waiting:
+                self._readable = anyio.Event()
+                self._reader_waiting = True
+            await self._readable.wait()
+        return self.get_nowait()
+
+    def close(self) -> None:
+        self.closed = True
+        self._reader_waiting = False
+        self._readable.set()
+
+
+class ScanResults:
+    """The results of a running scan, as an async iterator, in order of completion.
+
+    Reading is what drives the scan: the workers stop when the buffer between them
+    and the reader is full. Leaving the ``async with portkit.scan(...)`` block stops
+    the scan, whether or not every result was read.
+
+    Attributes:
+        total: How many results the scan will yield: one per (address, port) pair,
+            plus one per port of each target whose name did not resolve.
+        done: How many results have been produced so far.
+    """
+
+    def __init__(self, channel: _Channel, total: int) -> None:
+        self._channel = channel
+        self.total = total
+        self.done = 0
+        self._unchecked = 0
+
+    def __aiter__(self) -> ScanResults:
+        return self
+
+    async def __anext__(self) -> ProbeResult:
+        # Take what is buffered without a round trip through the event loop, but
+        # still reach a checkpoint regularly so that cancellation gets through.
+        channel = self._channel
+        self._unchecked += 1
+        if self._unchecked < _CHECKPOINT_EVERY:
+            result = channel.get_nowait()
+            if result is not None:
+                return result
+        else:
+            self._unchecked = 0
+            await anyio.lowlevel.checkpoint()
+        result = await channel.get()
+        if result is None:
+            raise StopAsyncIteration
+        return result
+
+    def __repr__(self) -> str:
+        return f"<ScanResults done={self.done} total={self.total}>"
+
+
+class _Scan:
+    """The state of one scan shared by its workers."""
+
+    def __init__(
+        self,
+        *,
+        work: Iterator[WorkItem],
+        space: WorkSpace,
+        results: ScanResults,
+        channel: _Channel,
+        probe: Probe | None,
+        protocol: Protocol,
+        timeout: float,
+        retries: int,
+        adaptive: bool,
+        rate: float | None,
+        concurrency: int,
+        progress: Callable[[int, int], object] | None,
+    ) -> None:
+        self.work = work
+        self.results = results
+        self.channel = channel
+        self.probe = probe
+        self.protocol = protocol
+        self.timeout = timeout
+        self.retries = retries
+        self.rtt = RttTable(min(MIN_ADAPTIVE_TIMEOUT, timeout), timeout) if adaptive else None
+        self.limiter = (
+            RateLimiter(rate, max(1, int(rate * 0.01))) if rate is not None else None
+        )
+        self.pressure = Pressure(concurrency)
+        self.progress = progress
+        self.total = space.total
+
+    async def run_one(self, text: str, address: str, family: int, port: int) -> ProbeResult:
+        """Probe one pair to a verdict: retries, rate, back-off under pressure."""
+        pressure = self.pressure
+        rtt = self.rtt
+        probe = self.probe
+        attempts = 0
+        troubles = 0
+        while True:
+            if pressure.active < pressure.limit:
+                pressure.active += 1
+            else:
+                await pressure.acquire()
+            trouble = False
+            try:
+                if self.limiter is not None:
+                    await self.limiter.acquire()
+                timeout = rtt.timeout(address) if rtt is not None else self.timeout
+                attempts += 1
+                if probe is None:
+                    state, reason, latency, details = await tcp_connect(
+                        family, (address, port), timeout
+                    )
+                else:
+                    result = await probe(
+                        Endpoint(host=address, port=port, protocol=self.protocol), timeout
+                    )
+                    state, reason, latency, details = (
+                        result.state, result.reason, result.latency, result.details
+                    )
+            except OSError as e:
+                if e.errno not in PRESSURE_ERRNOS:
+                    return _fast_result(
+                        text, address, port, self.protocol, ERROR,
+                        _errno_name(e.errno).lower(), None, attempts,
+                        _details({"errno": _errno_name(e.errno), "error": str(e)}),
+                    )
+                trouble = True
+                attempts -= 1
+                troubles += 1
+                if troubles >= PRESSURE_TRIES:
+                    return _fast_result(
+                        text, address, port, self.protocol, ERROR, "resource-exhausted",
+                        None, attempts, _details({"errno": _errno_name(e.errno)}),
+                    )
+            finally:
+                pressure.release(trouble)
+            if trouble:
+                await anyio.sleep(min(1.0, 0.005 * 2**troubles) * (0.5 + random.random()))
+                continue
+            if latency is not None and rtt is not None:
+                rtt.sample(address, latency)
+            if reason == "no-response" and attempts <= self.retries:
+                continue
+            return _fast_result(
+                text, address, port, self.protocol, state, reason, latency, attempts, details
+            )
+
+    async def worker(self) -> None:
+        channel = self.channel
+        put_nowait = channel.put_nowait
+        results = self.results
+        progress = self.progress
+        total = self.total
+        run_one = self.run_one
+        protocol = self.protocol
+        unchecked = 0
+        for text, address, family, port, error in self.work:
+            if error is None:
+                result = await run_one(text, address, family, port)
+            else:
+                result = _fast_result(
+                    text, "", port, protocol, ERROR, "resolve-failed", None, 0,
+                    _details({"error": error}),
+                )
+            results.done += 1
+            if progress is not None:
+                progress(results.done, total)
+            if not put_nowait(result):
+                await channel.put(result)
+                unchecked = 0
+                continue
+            unchecked += 1
+            if unchecked >= _CHECKPOINT_EVERY:
+                unchecked = 0
+                await anyio.lowlevel.checkpoint()
+
+
+def _details(mapping: dict[str, object]) -> Any:
+    import types
+
+    return types.MappingProxyType(mapping)
+
+
+@asynccontextmanager
+async def scan(
+    targets: TargetLike | Iterable[TargetLike],
+    ports: PortsLike = None,
+    *,
+    concurrency: int | None = None,
+    rate: float | None = None,
+    timeout: float = 1.0,
+    retries: int = 1,
+    adaptive_timeout: bool = True,
+    order: str = "shuffled",
+    family: Family = None,
+    progress: Callable[[int, int], object] | None = None,
+    probe: Probe | None = None,
+) -> AsyncIterator[ScanResults]:
+    """Probe every port of every target; stream the results as they complete.
+
+    ::
+
+        async with portkit.scan(["10.0.0.0/29", "db.internal"], "22,80,443,5432") as results:
+            async for result in results:
+                if result.state is portkit.PortState.OPEN:
+                    print(result.endpoint)
+
+    Each (address, port) pair yields exactly one :class:`ProbeResult`. A name that
+    does not resolve yields one ``error`` result (reason ``resolve-failed``) per
+    port instead of an exception. Leaving the block early, or cancelling the task
+    that runs it, stops every probe and closes every socket.
+
+    Args:
+        targets: A host name, an IPv4 or IPv6 address, a network
+            (``"10.0.0.0/24"``, all its addresses, network and broadcast included,
+            generated lazily), an :class:`~portkit.Endpoint` (probed on its own
+            port only), or an iterable of these. Names are resolved once each.
+        ports: A :class:`~portkit.PortSet`, a spec such as ``"22,80,1000-2000"`` or
+            ``"-"`` (a :class:`~portkit.PortSpec`; only the probe's protocol's ports
+            are used), a port, or an iterable of ports. May be None when every
+            target is an Endpoint.
+        concurrency: Probes in flight at most. The default follows the descriptor
+            limit (``RLIMIT_NOFILE`` soft limit minus an eighth, at most 1024).
+        rate: Probes started per second at most (retries included), or None.
+        timeout: Seconds to wait for an answer. With *adaptive_timeout*, the
+            longest wait and the wait before a host has answered anything.
+        retries: How many more times a silent (``no-response``) port is probed
+            before it is called filtered.
+        adaptive_timeout: Learn each address's round-trip time from its answers
+            and wait ``srtt + 4 * rttvar`` (clamped between 0.1 s and *timeout*),
+            as nmap does, instead of *timeout* every time.
+        order: ``"shuffled"`` (default; hosts and ports interleave in a random
+            order) or ``"sequential"`` (target by target, port by port).
+        family: ``"ipv4"``, ``"ipv6"``, ``"both"`` or a ``socket.AF_*`` constant:
+            which addresses of a name to probe (``"both"``: its first of each
+            family) and which literal addresses and networks to keep. None (the
+            default) probes each name's first address and every literal.
+        progress: Called as ``progress(done, total)`` after each result.
+        probe: A :class:`Probe` to run instead of :class:`TCPConnectProbe`.
+
+    Yields:
+        The :class:`ScanResults` async iterator.
+
+    Raises:
+        InvalidTargetError: a target is not a host, an address, a network or an
+            Endpoint.
+        InvalidOptionError: an option is out of bounds.
+        InvalidSpecError: *ports* is a spec that does not parse.
+    """
+    timeout = _check_timeout(timeout)
+    retries = _check_count("retries", retries, 0)
+    rate = _check_rate(rate)
+    order = check_order(order)
+    families = parse_family(family)
+    workers = default_concurrency() if concurrency is None else concurrency
+    workers = _check_count("concurrency", workers, 1)
+    if probe is not None and not callable(probe):
+        raise InvalidOptionError("probe", probe, "a probe is an async callable (see Probe)")
+    fast = probe is None or type(probe) is TCPConnectProbe
+    protocol = Protocol.TCP if fast else _probe_protocol(probe)
+    parsed = parse_targets(targets)
+    portset = _portset(ports, protocol)
+    if not portset and any(t.port is None for t in parsed):
+        raise InvalidOptionError("ports", ports, "give ports for targets that are not Endpoints")
+
+    blocks = await resolve(parsed, portset, families)
+    space = WorkSpace(blocks, order)
+    channel = _Channel(RESULT_BUFFER)
+    results = ScanResults(channel, space.total)
+    state = _Scan(
+        work=iter(space), space=space, results=results, channel=channel,
+        probe=None if fast else probe, protocol=protocol, timeout=timeout,
+        retries=retries, adaptive=adaptive_timeout, rate=rate, concurrency=workers,
+        progress=progress,
+    )
+
+    async def run() -> None:
+        try:
+            async with anyio.create_task_group() as workers_group:
+                for _ in range(min(workers, space.total)):
+                    workers_group.start_soon(state.worker)
+        finally:
+            channel.close()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(run)
+        try:
+            yield results
+        finally:
+            tg.cancel_scope.cancel()
+
+
+async def _collect(targets: Any, ports: Any, options: dict[str, Any]) -> list[ProbeResult]:
+    async with scan(targets, ports, **options) as results:
+        return [result async for result in results]
+
+
+def scan_sync(
+    targets: TargetLike | Iterable[TargetLike],
+    ports: PortsLike = None,
+    *,
+    backend: str = "asyncio",
+    **options: Any,
+) -> list[ProbeResult]:
+    """Run :func:`scan` to the end from synchronous code; return every result.
+
+    Results come in order of completion. Takes the options of :func:`scan`, and
+    *backend*: ``"asyncio"`` (default) or ``"trio"``, the event loop
+    :func:`anyio.run` starts.
+    """
+    return anyio.run(_collect, targets, ports, options, backend=backend)
+
+
+async def probe(
+    host: str | Endpoint | Any,
+    port: int,
+    *,
+    protocol: Protocol | str = Protocol.TCP,
+    timeout: float = 1.0,
+) -> ProbeResult:
+    """Probe one port of one host with a TCP connect, as nmap's connect scan does.
+
+    ::
+
+        result = await portkit.probe("127.0.0.1", 22)
+        print(result.state, result.reason)   # open syn-ack / closed conn-refused / ...
+
+    A name is resolved and its first address probed. The verdict follows
+    :class:`TCPConnectProbe`: ``open`` (``syn-ack``), ``closed``
+    (``conn-refused``), ``filtered`` (``no-response`` after *timeout*, or the
+    ICMP unreachable that came back). A name that does not resolve gives an
+    ``error`` result (``resolve-failed``); so does running out of descriptors or
+    source ports for good, after a few tries with back-off.
+
+    Args:
+        host: A host name or an IP address (text or :mod:`ipaddress` object).
+        port: The port, 0-65535.
+        protocol: Only ``"tcp"`` is probed by the built-in probe.
+        timeout: Seconds to wait for an answer.
+
+    Raises:
+        InvalidOptionError: *timeout* is not a positive number, or *protocol* is not
+            TCP.
+        InvalidTargetError: *host* is not a host name or an IP address.
+    """
+    if Protocol.parse(protocol) is not Protocol.TCP:
+        raise InvalidOptionError(
+            "protocol", protocol, "the built-in probe is TCP; pass probe= to scan() for others"
+        )
+    host_text = host if isinstance(host, str) else getattr(host, "host", str(host))
+    async with scan(
+        [host_text], [port], timeout=_check_timeout(timeout), retries=0,
+        adaptive_timeout=False, concurrency=1, order="sequential",
+    ) as results:
+        async for result in results:
+            return result
+    raise AssertionError("unreachable: a scan of one pair yields one result")  # pragma: no cover

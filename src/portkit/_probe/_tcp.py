@@ -1,0 +1,299 @@
+"""The TCP connect probe: nmap's ``-sT`` with non-blocking sockets.
+
+One probe is one non-blocking ``connect()``: the socket is created, ``connect_ex``
+starts the handshake, ``SO_ERROR`` is read at once (on loopback and for local
+rejections the answer is often already there) and otherwise after the socket turns
+writable, or the timeout passes. The exact errno decides the verdict; on Linux the
+socket also asks for ICMP errors (``IP_RECVERR``), so that the ICMP type and code
+behind an unreachable are known, not guessed from the errno.
+
+Every socket is closed with ``SO_LINGER`` set to zero: the kernel answers a
+completed handshake with a reset instead of a FIN, so open ports leave no socket in
+``TIME_WAIT`` behind and large scans do not run out of source ports.
+"""
+
+from __future__ import annotations
+
+import _socket
+import errno
+import os
+import socket
+import struct
+import sys
+import types
+from collections.abc import Mapping
+from time import perf_counter
+
+import anyio
+import anyio.lowlevel
+
+from portkit._models import Endpoint, Protocol
+
+from ._results import PortState, ProbeResult, _fast_result
+
+__all__ = ["PRESSURE_ERRNOS", "TCPConnectProbe", "tcp_connect"]
+
+#: Errnos that mean a local resource ran out (descriptors, buffers, source ports):
+#: never verdicts on a port; the engine backs off and tries again.
+PRESSURE_ERRNOS = frozenset(
+    {
+        errno.EMFILE,
+        errno.ENFILE,
+        errno.ENOBUFS,
+        errno.ENOMEM,
+        errno.EAGAIN,
+        errno.EADDRNOTAVAIL,
+    }
+)
+
+_LINGER_RESET = struct.pack("ii", 1, 0)
+_LINUX = sys.platform.startswith("linux")
+# Create sockets non-blocking in one system call where the platform allows.
+_NONBLOCK = getattr(socket, "SOCK_NONBLOCK", 0)
+_STREAM = socket.SOCK_STREAM | _NONBLOCK
+# IP_RECVERR / IPV6_RECVERR are Linux's; the values are fixed by its ABI.
+_IP_RECVERR = getattr(socket, "IP_RECVERR", 11)
+_IPV6_RECVERR = getattr(socket, "IPV6_RECVERR", 25)
+_SOL_IPV6 = getattr(socket, "SOL_IPV6", socket.IPPROTO_IPV6)
+_EE_ORIGIN_ICMP = 2
+_EE_ORIGIN_ICMP6 = 3
+_EXTENDED_ERR = struct.Struct("=IBBBBII")
+_SELF_CONNECT_TRIES = 3
+_AF_INET = socket.AF_INET
+_IPPROTO_IP = socket.IPPROTO_IP
+_SOL_SOCKET = socket.SOL_SOCKET
+_SO_ERROR = socket.SO_ERROR
+_SO_LINGER = socket.SO_LINGER
+_MSG_ERRQUEUE = getattr(socket, "MSG_ERRQUEUE", 0x2000)
+_ECONNREFUSED = errno.ECONNREFUSED
+_PENDING = frozenset({errno.EINPROGRESS, errno.EWOULDBLOCK})
+
+OPEN = PortState.OPEN
+CLOSED = PortState.CLOSED
+FILTERED = PortState.FILTERED
+ERROR = PortState.ERROR
+
+_NO_DETAILS: Mapping[str, object] = types.MappingProxyType({})
+
+# ICMP destination-unreachable (type 3) codes -> nmap's reasons.
+_ICMP4_UNREACH = {
+    0: "net-unreach",
+    1: "host-unreach",
+    2: "proto-unreach",
+    3: "port-unreach",
+    6: "net-unreach",
+    7: "host-unreach",
+    8: "host-unreach",
+    9: "net-prohibited",
+    10: "host-prohibited",
+    11: "net-unreach",
+    12: "host-unreach",
+    13: "admin-prohibited",
+    14: "admin-prohibited",
+    15: "admin-prohibited",
+}
+# ICMPv6 destination-unreachable (type 1) codes -> nmap's reasons.
+_ICMP6_UNREACH = {
+    0: "net-unreach",
+    1: "admin-prohibited",
+    2: "host-unreach",
+    3: "host-unreach",
+    4: "port-unreach",
+    5: "admin-prohibited",
+    6: "admin-prohibited",
+}
+
+# What the errno says when no ICMP details are available.
+_ERRNO_VERDICTS: dict[int, tuple[PortState, str]] = {
+    errno.ECONNREFUSED: (CLOSED, "conn-refused"),
+    errno.ECONNRESET: (CLOSED, "reset"),
+    errno.EHOSTUNREACH: (FILTERED, "host-unreach"),
+    errno.EHOSTDOWN: (FILTERED, "host-unreach"),
+    errno.ENETUNREACH: (FILTERED, "net-unreach"),
+    errno.ENETDOWN: (FILTERED, "net-unreach"),
+    errno.EACCES: (FILTERED, "admin-prohibited"),
+    errno.EPERM: (FILTERED, "admin-prohibited"),
+    errno.ETIMEDOUT: (FILTERED, "no-response"),
+}
+if hasattr(errno, "ENONET"):
+    _ERRNO_VERDICTS[errno.ENONET] = (FILTERED, "host-unreach")
+if hasattr(errno, "ENOPROTOOPT"):
+    _ERRNO_VERDICTS[errno.ENOPROTOOPT] = (FILTERED, "proto-unreach")
+
+
+def _icmp_details(sock: _socket.socket) -> dict[str, object] | None:
+    """The ICMP error queued on *sock* (Linux ``MSG_ERRQUEUE``), or None."""
+    try:
+        _, ancdata, _, _ = sock.recvmsg(1, 512, _MSG_ERRQUEUE)
+    except OSError:
+        return None
+    for _level, _type, data in ancdata:
+        if len(data) < _EXTENDED_ERR.size:
+            continue
+        ee_errno, origin, icmp_type, icmp_code, _pad, _info, _data = (
+            _EXTENDED_ERR.unpack_from(data)
+        )
+        if origin not in (_EE_ORIGIN_ICMP, _EE_ORIGIN_ICMP6):
+            continue
+        details: dict[str, object] = {
+            "icmp": 6 if origin == _EE_ORIGIN_ICMP6 else 4,
+            "icmp_type": icmp_type,
+            "icmp_code": icmp_code,
+            "errno": errno.errorcode.get(ee_errno, str(ee_errno)),
+        }
+        offender = data[_EXTENDED_ERR.size :]
+        try:
+            if origin == _EE_ORIGIN_ICMP and len(offender) >= 8:
+                details["from"] = socket.inet_ntop(socket.AF_INET, offender[4:8])
+            elif origin == _EE_ORIGIN_ICMP6 and len(offender) >= 24:
+                details["from"] = socket.inet_ntop(socket.AF_INET6, offender[8:24])
+        except (OSError, ValueError):  # pragma: no cover - malformed offender
+            pass
+        return details
+    return None
+
+
+def _reason_from_icmp(details: Mapping[str, object]) -> str | None:
+    icmp_type = details["icmp_type"]
+    code = details["icmp_code"]
+    if details["icmp"] == 6:
+        table, unreach, exceeded = _ICMP6_UNREACH, 1, 3
+    else:
+        table, unreach, exceeded = _ICMP4_UNREACH, 3, 11
+    if icmp_type == unreach and isinstance(code, int):
+        return table.get(code, "unreach")
+    if icmp_type == exceeded:
+        return "time-exceeded"
+    return None
+
+
+def _verdict(
+    details: dict[str, object] | None, err: int
+) -> tuple[PortState, str, Mapping[str, object]]:
+    """The verdict of a connect that failed with *err* (never a pressure errno).
+
+    *details* are the ICMP facts from the error queue, when there are any.
+    """
+    if details is not None:
+        reason = _reason_from_icmp(details)
+        if reason is not None:
+            return FILTERED, reason, types.MappingProxyType(details)
+    verdict = _ERRNO_VERDICTS.get(err)
+    if verdict is not None:
+        return verdict[0], verdict[1], _NO_DETAILS
+    name = errno.errorcode.get(err, str(err)).lower()
+    return ERROR, name, types.MappingProxyType({"errno": errno.errorcode.get(err, str(err))})
+
+
+async def tcp_connect(
+    family: int, sockaddr: tuple[object, ...], timeout: float
+) -> tuple[PortState, str, float | None, Mapping[str, object]]:
+    """Probe one TCP port with one non-blocking connect.
+
+    Returns ``(state, reason, latency, details)``. May return without reaching a
+    checkpoint when the answer is immediate (the engine checkpoints for it).
+
+    A connect that reaches the probing socket itself (TCP simultaneous open, when
+    the kernel picked the probed port as the source port) is not a listener: the
+    probe asks again with a new socket, a bounded number of times.
+
+    Raises:
+        OSError: a local resource ran out (errno in :data:`PRESSURE_ERRNOS`).
+    """
+    for _ in range(_SELF_CONNECT_TRIES):
+        # The C socket type: the Python wrapper class costs time and adds nothing.
+        sock = _socket.socket(family, _STREAM)
+        try:
+            if not _NONBLOCK:
+                sock.setblocking(False)
+            if _LINUX:
+                if family == _AF_INET:
+                    sock.setsockopt(_IPPROTO_IP, _IP_RECVERR, 1)
+                else:
+                    sock.setsockopt(_SOL_IPV6, _IPV6_RECVERR, 1)
+            start = perf_counter()
+            err = sock.connect_ex(sockaddr)
+            if err in _PENDING:
+                # Loopback and local rejections often answer before connect returns.
+                err = sock.getsockopt(_SOL_SOCKET, _SO_ERROR)
+                if err == 0:
+                    with anyio.move_on_after(timeout) as scope:
+                        await anyio.wait_writable(sock)
+                    if scope.cancelled_caught:
+                        return FILTERED, "no-response", None, _NO_DETAILS
+                    err = sock.getsockopt(_SOL_SOCKET, _SO_ERROR)
+            latency = perf_counter() - start
+            if err == _ECONNREFUSED:
+                # A reset, or an ICMP port unreachable if one is queued (Linux).
+                icmp = _icmp_details(sock) if _LINUX else None
+                if icmp is None:
+                    return CLOSED, "conn-refused", latency, _NO_DETAILS
+                state, reason, details = _verdict(icmp, err)
+                return state, reason, latency, details
+            if err == 0:
+                if sock.getsockname() == sock.getpeername():
+                    continue
+                # Linger 0 only matters for a connected socket: close() sends a
+                # reset, and no TIME_WAIT state is left behind.
+                sock.setsockopt(_SOL_SOCKET, _SO_LINGER, _LINGER_RESET)
+                return OPEN, "syn-ack", latency, _NO_DETAILS
+            if err in PRESSURE_ERRNOS:
+                raise OSError(err, os.strerror(err))
+            state, reason, details = _verdict(_icmp_details(sock) if _LINUX else None, err)
+            return state, reason, (None if reason == "no-response" else latency), details
+        finally:
+            sock.close()
+    return CLOSED, "conn-refused", None, types.MappingProxyType({"self_connect": True})
+
+
+class TCPConnectProbe:
+    """The built-in probe: a full TCP handshake, judged as nmap's connect scan judges.
+
+    ============================ ========== =====================================
+    what happened                state      reason
+    ============================ ========== =====================================
+    handshake completed          open       ``syn-ack``
+    reset (``ECONNREFUSED``)     closed     ``conn-refused``
+    silence until the timeout    filtered   ``no-response``
+    ICMP host unreachable        filtered   ``host-unreach``
+    ICMP net unreachable         filtered   ``net-unreach``
+    ICMP admin prohibited,       filtered   ``admin-prohibited``
+    local ``EACCES``/``EPERM``
+    ICMP port unreachable        filtered   ``port-unreach``
+    ============================ ========== =====================================
+
+    On Linux the ICMP type and code are read from the socket's error queue and
+    appear in ``details`` (``icmp_type``, ``icmp_code``, ``from``); elsewhere the
+    errno alone decides. Instances hold no state and can be shared.
+
+    .. versionadded:: 0.1.0
+    """
+
+    protocol = Protocol.TCP
+
+    async def __call__(self, endpoint: Endpoint, timeout: float) -> ProbeResult:
+        """Connect to *endpoint* (its host must be an IP address) within *timeout*.
+
+        Raises:
+            OSError: a local resource ran out (``EMFILE``, ``EADDRNOTAVAIL``, ...).
+            InvalidEndpointError: the host is a name, not an address.
+        """
+        ip = endpoint.ip
+        if ip is None:
+            from portkit.exceptions import InvalidEndpointError
+
+            raise InvalidEndpointError(
+                endpoint.host, "TCPConnectProbe takes an IP address; resolve names first"
+            )
+        family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
+        state, reason, latency, details = await tcp_connect(
+            family, (endpoint.host, endpoint.port), timeout
+        )
+        await anyio.lowlevel.checkpoint()
+        return _fast_result(
+            endpoint.host, endpoint.host, endpoint.port, Protocol.TCP,
+            state, reason, latency, 1, details,
+        )
+
+    def __repr__(self) -> str:
+        return "TCPConnectProbe()"
