@@ -62,7 +62,7 @@ def _udp_bound(port: int) -> bool:
 def _need(*programs: str) -> list[str]:
     found = []
     for program in programs:
-        path = shutil.which(program) or shutil.which(program, path="/usr/sbin:/usr/lib/postfix/sbin")
+        path = shutil.which(program) or shutil.which(program, path="/usr/sbin:/sbin")
         if path is None:
             raise ServerUnavailable(f"{program} is not installed")
         found.append(path)
@@ -208,9 +208,8 @@ def start_postfix() -> Iterator[Server]:
         lines = []
         if master.exists():
             for line in master.read_text().splitlines():
-                if line.startswith("smtp ") and " inet " in line:
-                    line = f"127.0.0.1:{port} inet n - y - - smtpd"
-                lines.append(line)
+                smtp = line.startswith("smtp ") and " inet " in line
+                lines.append(f"127.0.0.1:{port} inet n - y - - smtpd" if smtp else line)
         if not lines:
             raise ServerUnavailable("/etc/postfix/master.cf is missing")
         (d / "master.cf").write_text("\n".join(lines) + "\n")

@@ -17,6 +17,7 @@ from ._classify import (
     is_registered,
     is_well_known,
 )
+from ._identify import BannerProbe, Identification, Rule, RuleSet, identify_rules
 from ._models import Endpoint, PortClass, PortRange, PortSet, PortSpec, Protocol
 from ._probe import (
     PortState,
@@ -33,6 +34,7 @@ from .exceptions import (
     InvalidEndpointError,
     InvalidOptionError,
     InvalidPortError,
+    InvalidRuleError,
     InvalidSpecError,
     InvalidTargetError,
     PortkitError,
@@ -54,11 +56,14 @@ def __getattr__(name: str) -> str:
 __all__ = [
     "EPHEMERAL_RANGES",
     "INVALID_CODE",
+    "BannerProbe",
     "Endpoint",
+    "Identification",
     "InvalidColumnError",
     "InvalidEndpointError",
     "InvalidOptionError",
     "InvalidPortError",
+    "InvalidRuleError",
     "InvalidSpecError",
     "InvalidTargetError",
     "PortClass",
@@ -70,6 +75,8 @@ __all__ = [
     "Probe",
     "ProbeResult",
     "Protocol",
+    "Rule",
+    "RuleSet",
     "ScanResults",
     "TCPConnectProbe",
     "UnknownProtocolError",
@@ -80,6 +87,7 @@ __all__ = [
     "classify_many",
     "ephemeral_range",
     "exceptions",
+    "identify_rules",
     "is_dynamic",
     "is_ephemeral",
     "is_registered",

@@ -1,0 +1,544 @@
+"""Identification rules: :class:`Rule`, :class:`RuleSet` and the built-in set.
+
+A rule is a bytes regular expression over what a server said (its greeting, or its
+reply to a nudge) plus the facts a match establishes. The built-in rules are
+portkit's own, written from the protocols' specifications and from what real
+servers send. No I/O here: :meth:`RuleSet.identify` is a pure function of bytes.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TypeAlias
+
+import attrs
+
+from .._models import PortSet
+from ..exceptions import InvalidRuleError
+from ._bson import op_msg, read_op_msgs
+from ._identification import Identification
+
+__all__ = ["Extractor", "Nudge", "Rule", "RuleSet", "identify_rules"]
+
+#: A rule's nudge: fixed bytes, or a function of the target host (as text) that
+#: returns them (an HTTP request names its Host).
+Nudge: TypeAlias = "bytes | Callable[[str], bytes]"
+#: A rule's extractor: called with the match, returns the facts (``product``,
+#: ``version``, ``info``, ``hostname``, ``service`` and any extra keys), or None when
+#: the bytes turn out not to be this service after all.
+Extractor: TypeAlias = "Callable[[re.Match[bytes]], Mapping[str, object] | None]"
+
+_FIELDS = ("service", "product", "version", "info", "hostname")
+
+
+def _compile(value: bytes | re.Pattern[bytes]) -> re.Pattern[bytes]:
+    if isinstance(value, re.Pattern):
+        if not isinstance(value.pattern, bytes):
+            raise InvalidRuleError(value, "a rule's pattern is a bytes regular expression")
+        return value
+    if not isinstance(value, bytes):
+        raise InvalidRuleError(value, "a rule's pattern is a bytes regular expression")
+    try:
+        return re.compile(value, re.DOTALL)
+    except re.error as e:
+        raise InvalidRuleError(value, f"the pattern does not compile: {e}") from None
+
+
+def _portset(value: PortSet | Iterable[int] | str) -> PortSet:
+    if isinstance(value, PortSet):
+        return value
+    if isinstance(value, str):
+        return PortSet.parse(value)
+    return PortSet(value)
+
+
+def _check_name(instance: Rule, attribute: attrs.Attribute[str], value: str) -> None:
+    if not isinstance(value, str) or not value or value.strip() != value:
+        raise InvalidRuleError(value, f"a rule's {attribute.name} is a non-empty str")
+
+
+def _check_after_nudge(instance: Rule, attribute: attrs.Attribute[bool], value: bool) -> None:
+    if value and not isinstance(instance.nudge, bytes):
+        raise InvalidRuleError(instance.name, "a rule with after_nudge=True needs a bytes nudge")
+
+
+@attrs.frozen(kw_only=True)
+class Rule:
+    r"""One way to recognise a service from the bytes it sends.
+
+    The *pattern* is searched (:meth:`re.Pattern.search`, with :data:`re.DOTALL`)
+    in what the server said. On a match, the facts come from, in this order: the
+    literal *product*, *version* and *info*; the pattern's named groups
+    ``product``, ``version``, ``info``, ``hostname`` and ``service`` that took
+    part in the match; then the mapping the *extract* callable returns (which may
+    also reject the match by returning None). Keys other than those five go to
+    :attr:`Identification.extra`.
+
+    ::
+
+        Rule(
+            name="acme-ftp",
+            service="ftp",
+            pattern=rb"\A220 AcmeFTP (?P<version>[\d.]+) ready",
+            product="AcmeFTP",
+            ports="21",
+        )
+
+    Attributes:
+        name: A unique name for the rule (``"openssh"``).
+        service: The service name a match establishes (``"ssh"``), as nmap names
+            services.
+        pattern: A bytes regular expression (text or compiled).
+        product: The product a match establishes, unless the pattern says.
+        version: The version a match establishes, unless the pattern says.
+        info: Further words a match establishes, unless the pattern says.
+        extract: A callable that derives facts from the match (for binary
+            protocols), or None.
+        ports: The ports where the service usually listens. On these the rule's
+            nudge is sent first and the rule is tried first.
+        nudge: What to send when the server does not speak first: bytes, or a
+            function of the target host returning bytes; None when the service
+            speaks first.
+        after_nudge: Try the rule only on replies to its own nudge (for replies as
+            short as PostgreSQL's one-byte answer to an SSLRequest).
+
+    Raises:
+        InvalidRuleError: a field breaks its rule.
+
+    .. versionadded:: 0.1.0
+    """
+
+    name: str = attrs.field(validator=_check_name)
+    service: str = attrs.field(validator=_check_name)
+    pattern: re.Pattern[bytes] = attrs.field(converter=_compile)
+    product: str | None = None
+    version: str | None = None
+    info: str | None = None
+    extract: Extractor | None = attrs.field(default=None, eq=False)
+    ports: PortSet = attrs.field(default=PortSet(), converter=_portset)
+    nudge: Nudge | None = attrs.field(default=None, eq=False)
+    after_nudge: bool = attrs.field(default=False, validator=_check_after_nudge)
+
+    def nudge_for(self, host: str) -> bytes | None:
+        """The bytes of this rule's nudge for *host*, or None when it has none."""
+        if self.nudge is None or isinstance(self.nudge, bytes):
+            return self.nudge
+        return self.nudge(host)
+
+    def apply(self, data: bytes) -> dict[str, object] | None:
+        """The facts this rule finds in *data*, or None when it does not match."""
+        match = self.pattern.search(data)
+        if match is None:
+            return None
+        facts: dict[str, object] = {"service": self.service}
+        for key in ("product", "version", "info"):
+            value = getattr(self, key)
+            if value is not None:
+                facts[key] = value
+        for key, raw in match.groupdict().items():
+            if raw is not None and key in _FIELDS:
+                text = raw.decode("utf-8", "replace").strip()
+                if text:
+                    facts[key] = text
+        if self.extract is not None:
+            more = self.extract(match)
+            if more is None:
+                return None
+            facts.update({k: v for k, v in more.items() if v is not None})
+        return facts
+
+
+def _to_rules(value: Iterable[Rule]) -> tuple[Rule, ...]:
+    return tuple(value)
+
+
+def _check_rules(
+    instance: RuleSet, attribute: attrs.Attribute[tuple[Rule, ...]], value: tuple[Rule, ...]
+) -> None:
+    rules: tuple[object, ...] = value
+    seen: set[str] = set()
+    for rule in rules:
+        if not isinstance(rule, Rule):
+            raise InvalidRuleError(rule, "a RuleSet holds Rule objects")
+        if rule.name in seen:
+            raise InvalidRuleError(rule.name, "rule names in a RuleSet are unique")
+        seen.add(rule.name)
+
+
+@attrs.frozen
+class RuleSet:
+    """An ordered collection of :class:`Rule`; the first rule that matches wins.
+
+    Rules whose ``ports`` hold the probed port are tried before the others;
+    otherwise the order is the set's. :func:`portkit.identify_rules` gives the
+    built-in set; :meth:`extend` puts your rules in front of it::
+
+        rules = portkit.identify_rules().extend(my_rule)
+        probe = portkit.BannerProbe(rules=rules)
+
+    Attributes:
+        rules: The rules, in order.
+
+    .. versionadded:: 0.1.0
+    """
+
+    rules: tuple[Rule, ...] = attrs.field(converter=_to_rules, validator=_check_rules)
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def __getitem__(self, name: str) -> Rule:
+        for rule in self.rules:
+            if rule.name == name:
+                return rule
+        raise KeyError(name)
+
+    def extend(self, *rules: Rule, first: bool = True) -> RuleSet:
+        """A new set with *rules* added: in front (default) or, with ``first=False``,
+        at the end. A rule whose name is already in the set replaces the old one.
+        """
+        names = {rule.name for rule in rules}
+        kept = tuple(rule for rule in self.rules if rule.name not in names)
+        return RuleSet((*rules, *kept) if first else (*kept, *rules))
+
+    def without(self, *names: str) -> RuleSet:
+        """A new set without the named rules."""
+        return RuleSet(rule for rule in self.rules if rule.name not in names)
+
+    def for_port(self, port: int | None) -> list[Rule]:
+        """The rules in the order they are tried on *port*: hinted ones first."""
+        if port is None:
+            return list(self.rules)
+        hinted = [rule for rule in self.rules if port in rule.ports]
+        return hinted + [rule for rule in self.rules if port not in rule.ports]
+
+    def nudges(self, port: int | None, host: str) -> list[tuple[bytes, Rule]]:
+        """The distinct nudges to try on *port*, in order, each with its rule."""
+        out: list[tuple[bytes, Rule]] = []
+        seen: set[bytes] = set()
+        for rule in self.for_port(port):
+            data = rule.nudge_for(host)
+            if data is not None and data not in seen:
+                seen.add(data)
+                out.append((data, rule))
+        return out
+
+    def identify(
+        self,
+        data: bytes,
+        *,
+        port: int | None = None,
+        sent: bytes | None = None,
+        truncated: bool = False,
+    ) -> Identification:
+        """Identify the service that sent *data*.
+
+        Args:
+            data: What the server said.
+            port: The port it listens on, to try the rules hinted for it first.
+            sent: The nudge that *data* answers, or None for a greeting.
+            truncated: Whether *data* was cut at a bound (recorded as is).
+
+        Returns:
+            An :class:`Identification`; its ``service`` is None when no rule
+            matched.
+        """
+        for rule in self.for_port(port):
+            if rule.after_nudge and (sent is None or sent != rule.nudge):
+                continue
+            facts = rule.apply(data)
+            if facts is None:
+                continue
+            known = {k: facts.pop(k) for k in _FIELDS if k in facts}
+            return Identification(
+                service=str(known["service"]),
+                rule=rule.name,
+                product=_text(known.get("product")),
+                version=_text(known.get("version")),
+                info=_text(known.get("info")),
+                hostname=_text(known.get("hostname")),
+                raw=data,
+                truncated=truncated,
+                sent=sent,
+                extra=facts,
+            )
+        return Identification(raw=data, truncated=truncated, sent=sent)
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+# -- extractors for the built-in rules ---------------------------------------------
+
+_HTTP_SERVER = re.compile(rb"\r?\nServer:[ \t]*([^\r\n]*)", re.IGNORECASE)
+_SERVER_TOKEN = re.compile(r"([^/\s]+)(?:/(\S+))?\s*(.*)")
+
+
+def _http(match: re.Match[bytes]) -> Mapping[str, object]:
+    facts: dict[str, object] = {"status": int(match.group("status"))}
+    end = match.string.find(b"\r\n\r\n")
+    head = match.string if end < 0 else match.string[:end]
+    server = _HTTP_SERVER.search(head)
+    if server is not None:
+        text = server.group(1).decode("utf-8", "replace").strip()
+        token = _SERVER_TOKEN.match(text)
+        if token is not None:
+            facts["product"] = token.group(1)
+            facts["version"] = token.group(2)
+            facts["info"] = token.group(3).strip("() ") or None
+        facts["server"] = text
+    return facts
+
+
+def _mysql(match: re.Match[bytes]) -> Mapping[str, object] | None:
+    length = int.from_bytes(match.group("length"), "little")
+    if not len(match.group("version")) + 2 <= length <= 1024:
+        return None  # a handshake packet is short and holds the version
+    version = match.group("version").decode("ascii", "replace")
+    product = "MySQL"
+    if "MariaDB" in version:
+        product = "MariaDB"
+        version = version.removeprefix("5.5.5-")
+        version = version.split("-MariaDB", 1)[0]
+    return {"product": product, "version": version, "protocol": 10}
+
+
+def _postgresql_ssl(match: re.Match[bytes]) -> Mapping[str, object]:
+    return {"ssl": match.group(0) == b"S"}
+
+
+#: MongoDB wire versions by the server release that introduced them.
+_MONGODB_WIRE = {6: "3.6", 7: "4.0", 8: "4.2", 9: "4.4", 13: "5.0", 17: "6.0", 21: "7.0",
+                 25: "8.0"}
+
+
+def _mongodb(match: re.Match[bytes]) -> Mapping[str, object] | None:
+    facts: dict[str, object] = {}
+    try:
+        for doc in read_op_msgs(match.string):
+            if isinstance(doc.get("version"), str):
+                facts["version"] = doc["version"]
+            wire = doc.get("maxWireVersion")
+            if isinstance(wire, int) and not isinstance(wire, bool):
+                facts["max_wire_version"] = wire
+    except (ValueError, IndexError, struct.error):
+        return None
+    if not facts:
+        return None
+    wire = facts.get("max_wire_version")
+    if "version" not in facts and isinstance(wire, int):
+        known = [release for w, release in _MONGODB_WIRE.items() if w <= wire]
+        if known:
+            facts["info"] = f"wire version {wire} (release {known[-1]} or later)"
+    return facts
+
+
+def _http_get(host: str) -> bytes:
+    name = f"[{host}]" if ":" in host else host
+    return f"GET / HTTP/1.0\r\nHost: {name}\r\nUser-Agent: portkit\r\n\r\n".encode()
+
+
+#: PostgreSQL's SSLRequest: length 8, code 80877103.
+SSL_REQUEST = struct.pack("!ii", 8, 80877103)
+#: MongoDB: hello, then buildInfo, in one write; both answer before authentication.
+MONGODB_NUDGE = op_msg({"hello": 1, "$db": "admin"}, 1) + op_msg(
+    {"buildInfo": 1, "$db": "admin"}, 2
+)
+
+_BUILTIN = (
+    Rule(
+        name="openssh",
+        service="ssh",
+        product="OpenSSH",
+        pattern=rb"\ASSH-[\d.]+-OpenSSH_(?P<version>[\w.]+)(?:[ -](?P<info>[^\r\n]*))?",
+        ports="22",
+    ),
+    Rule(
+        name="dropbear",
+        service="ssh",
+        product="Dropbear sshd",
+        pattern=rb"\ASSH-[\d.]+-dropbear_(?P<version>[\w.]+)",
+        ports="22",
+    ),
+    Rule(
+        name="ssh",
+        service="ssh",
+        pattern=rb"\ASSH-(?:2\.0|1\.99|1\.5)-(?P<product>[!-,.-~]+)[-_](?P<version>[\w.]+)",
+        ports="22",
+    ),
+    Rule(
+        name="postfix",
+        service="smtp",
+        product="Postfix smtpd",
+        pattern=rb"\A220[ -](?P<hostname>\S+) ESMTP Postfix(?: \((?P<info>[^)\r\n]*)\))?",
+        ports="25,465,587",
+    ),
+    Rule(
+        name="exim",
+        service="smtp",
+        product="Exim smtpd",
+        pattern=rb"\A220[ -](?P<hostname>\S+) ESMTP Exim (?P<version>[\w.]+)",
+        ports="25,465,587",
+    ),
+    Rule(
+        name="opensmtpd",
+        service="smtp",
+        product="OpenSMTPD",
+        pattern=rb"\A220[ -](?P<hostname>\S+) ESMTP OpenSMTPD",
+        ports="25,465,587",
+    ),
+    Rule(
+        name="smtp",
+        service="smtp",
+        pattern=rb"\A220[ -](?P<hostname>[\w.-]+) [^\r\n]*E?SMTP",
+        ports="25,465,587",
+    ),
+    Rule(
+        name="vsftpd",
+        service="ftp",
+        product="vsftpd",
+        pattern=rb"\A220 \(vsFTPd (?P<version>[\w.]+)\)",
+        ports="21",
+    ),
+    Rule(
+        name="proftpd",
+        service="ftp",
+        product="ProFTPD",
+        pattern=rb"\A220[ -]ProFTPD (?:(?P<version>\d[\w.]*) )?Server",
+        ports="21",
+    ),
+    Rule(
+        name="pure-ftpd",
+        service="ftp",
+        product="Pure-FTPd",
+        pattern=rb"\A220-+ ?Welcome to Pure-FTPd",
+        ports="21",
+    ),
+    Rule(
+        name="ftp",
+        service="ftp",
+        pattern=rb"\A220[ -][^\r\n]*FTP",
+        ports="21",
+    ),
+    Rule(
+        name="dovecot-imap",
+        service="imap",
+        product="Dovecot imapd",
+        pattern=rb"\A\* OK (?:\[[^\]\r\n]*\] )?Dovecot(?: \((?P<info>[^)\r\n]*)\))? ready",
+        ports="143",
+    ),
+    Rule(
+        name="imap",
+        service="imap",
+        pattern=rb"\A\* (?:OK|PREAUTH) [^\r\n]*(?:IMAP4|ready)",
+        ports="143",
+    ),
+    Rule(
+        name="dovecot-pop3",
+        service="pop3",
+        product="Dovecot pop3d",
+        pattern=rb"\A\+OK (?:\[[^\]\r\n]*\] )?Dovecot(?: \((?P<info>[^)\r\n]*)\))? ready",
+        ports="110",
+    ),
+    Rule(
+        name="pop3",
+        service="pop3",
+        pattern=rb"\A\+OK [^\r\n]*(?:POP3?|ready)",
+        ports="110",
+    ),
+    Rule(
+        name="mysql",
+        service="mysql",
+        pattern=(
+            rb"\A(?P<length>[\x00-\xff]{3})\x00\x0a(?P<version>[0-9][\x20-\x7e]{0,60}?)\x00"
+        ),
+        extract=_mysql,
+        ports="3306",
+    ),
+    Rule(
+        name="mysql-refused",
+        service="mysql",
+        pattern=(
+            rb"\A[\x00-\xff]{3}\x00\xff[\x00-\xff]{2}(?:#\w{5})?Host [^\r\n]{0,300}?"
+            rb"is not allowed to connect to this (?P<product>MySQL|MariaDB) server"
+        ),
+        info="client host not allowed",
+        ports="3306",
+    ),
+    Rule(
+        name="http",
+        service="http",
+        pattern=rb"\AHTTP/(?:1\.[01]|2) (?P<status>\d{3})[ \r\n]",
+        extract=_http,
+        ports="80,591,8000,8008,8080,8081,8888,3000,5000,9000",
+        nudge=_http_get,
+    ),
+    Rule(
+        name="redis",
+        service="redis",
+        product="Redis key-value store",
+        pattern=rb"\A\$\d+\r\n# Server\r\n[^$]*?redis_version:(?P<version>[\w.]+)",
+        ports="6379",
+        nudge=b"INFO server\r\n",
+    ),
+    Rule(
+        name="redis-reply",
+        service="redis",
+        product="Redis key-value store",
+        pattern=(
+            rb"\A(?:-NOAUTH Authentication required|-DENIED Redis is running|\+PONG\r\n"
+            rb"|-ERR unknown command [`'])"
+        ),
+        ports="6379",
+    ),
+    Rule(
+        name="memcached",
+        service="memcached",
+        product="Memcached",
+        pattern=rb"\AVERSION (?P<version>\d[\w.-]*)\r\n",
+        ports="11211",
+        nudge=b"version\r\n",
+    ),
+    Rule(
+        name="postgresql",
+        service="postgresql",
+        product="PostgreSQL DB",
+        pattern=rb"\A[NS]\Z",
+        extract=_postgresql_ssl,
+        ports="5432",
+        nudge=SSL_REQUEST,
+        after_nudge=True,
+    ),
+    Rule(
+        name="postgresql-error",
+        service="postgresql",
+        product="PostgreSQL DB",
+        pattern=rb"\AE[\x00-\xff]{4}S(?:FATAL|ERROR|PANIC)\x00(?:V\w+\x00)?C[0-9A-Z]{5}\x00",
+        ports="5432",
+    ),
+    Rule(
+        name="mongodb",
+        service="mongodb",
+        product="MongoDB",
+        pattern=rb"\A[\x00-\xff]{12}\xdd\x07\x00\x00",
+        extract=_mongodb,
+        ports="27017",
+        nudge=MONGODB_NUDGE,
+    ),
+)
+
+_DEFAULT = RuleSet(_BUILTIN)
+
+
+def identify_rules() -> RuleSet:
+    """The built-in identification rules (a :class:`RuleSet`; extend it with your own).
+
+    .. versionadded:: 0.1.0
+    """
+    return _DEFAULT
