@@ -172,7 +172,7 @@ def start_nginx(tls: tuple[Path, Path] | None = None) -> Iterator[Server]:
         listen = f"listen 127.0.0.1:{port};"
         if tls is not None:
             listen = (
-                f"listen 127.0.0.1:{port} ssl; http2 on; ssl_certificate {tls[0]};"
+                f"listen 127.0.0.1:{port} ssl http2; ssl_certificate {tls[0]};"
                 f" ssl_certificate_key {tls[1]}; ssl_protocols TLSv1.2 TLSv1.3;"
             )
         conf = nginx_config(

@@ -17,7 +17,16 @@ from ._classify import (
     is_registered,
     is_well_known,
 )
-from ._identify import BannerProbe, Identification, Rule, RuleSet, identify_rules
+from ._identify import (
+    BannerProbe,
+    Certificate,
+    Identification,
+    Rule,
+    RuleSet,
+    TLSInfo,
+    TLSProbe,
+    identify_rules,
+)
 from ._models import Endpoint, PortClass, PortRange, PortSet, PortSpec, Protocol
 from ._probe import (
     PortState,
@@ -57,6 +66,7 @@ __all__ = [
     "EPHEMERAL_RANGES",
     "INVALID_CODE",
     "BannerProbe",
+    "Certificate",
     "Endpoint",
     "Identification",
     "InvalidColumnError",
@@ -79,6 +89,8 @@ __all__ = [
     "RuleSet",
     "ScanResults",
     "TCPConnectProbe",
+    "TLSInfo",
+    "TLSProbe",
     "UnknownProtocolError",
     "UnknownServiceError",
     "UnknownSystemError",

@@ -6,5 +6,16 @@ from __future__ import annotations
 from ._banner import BannerProbe
 from ._identification import Identification
 from ._rules import Rule, RuleSet, identify_rules
+from ._tls import TLSInfo, TLSProbe
+from ._x509 import Certificate
 
-__all__ = ["BannerProbe", "Identification", "Rule", "RuleSet", "identify_rules"]
+__all__ = [
+    "BannerProbe",
+    "Certificate",
+    "Identification",
+    "Rule",
+    "RuleSet",
+    "TLSInfo",
+    "TLSProbe",
+    "identify_rules",
+]
