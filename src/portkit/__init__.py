@@ -25,6 +25,7 @@ from ._identify import (
     RuleSet,
     TLSInfo,
     TLSProbe,
+    UDPProbe,
     identify_rules,
 )
 from ._models import Endpoint, PortClass, PortRange, PortSet, PortSpec, Protocol
@@ -91,6 +92,7 @@ __all__ = [
     "TCPConnectProbe",
     "TLSInfo",
     "TLSProbe",
+    "UDPProbe",
     "UnknownProtocolError",
     "UnknownServiceError",
     "UnknownSystemError",

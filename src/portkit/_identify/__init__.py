@@ -7,6 +7,7 @@ from ._banner import BannerProbe
 from ._identification import Identification
 from ._rules import Rule, RuleSet, identify_rules
 from ._tls import TLSInfo, TLSProbe
+from ._udp import UDPProbe
 from ._x509 import Certificate
 
 __all__ = [
@@ -17,5 +18,6 @@ __all__ = [
     "RuleSet",
     "TLSInfo",
     "TLSProbe",
+    "UDPProbe",
     "identify_rules",
 ]
