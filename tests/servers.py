@@ -184,7 +184,7 @@ def start_nginx(tls: tuple[Path, Path] | None = None) -> Iterator[Server]:
 
 
 @contextlib.contextmanager
-def start_postfix() -> Iterator[Server]:
+def start_postfix(tls: tuple[Path, Path] | None = None) -> Iterator[Server]:
     (postfix,) = _need("postfix")
     if not _is_root():
         raise ServerUnavailable("postfix's master runs as root")
@@ -202,14 +202,19 @@ def start_postfix() -> Iterator[Server]:
             "inet_interfaces = 127.0.0.1\ninet_protocols = ipv4\nmaillog_file = /dev/stdout\n"
             "smtpd_banner = $myhostname ESMTP $mail_name (Debian/GNU)\n"
             "mydestination =\nrelayhost =\nalias_maps =\nalias_database =\n"
-            "smtpd_tls_security_level = none\n"
+            + (
+                f"smtpd_tls_security_level = may\nsmtpd_tls_cert_file = {tls[0]}\n"
+                f"smtpd_tls_key_file = {tls[1]}\n"
+                if tls
+                else "smtpd_tls_security_level = none\n"
+            )
         )
         master = Path("/etc/postfix/master.cf")
         lines = []
         if master.exists():
             for line in master.read_text().splitlines():
                 smtp = line.startswith("smtp ") and " inet " in line
-                lines.append(f"127.0.0.1:{port} inet n - y - - smtpd" if smtp else line)
+                lines.append(f"127.0.0.1:{port} inet n - n - - smtpd" if smtp else line)
         if not lines:
             raise ServerUnavailable("/etc/postfix/master.cf is missing")
         (d / "master.cf").write_text("\n".join(lines) + "\n")
@@ -223,7 +228,7 @@ def start_postfix() -> Iterator[Server]:
 
 
 @contextlib.contextmanager
-def start_dovecot() -> Iterator[tuple[Server, Server]]:
+def start_dovecot(tls: tuple[Path, Path] | None = None) -> Iterator[tuple[Server, Server]]:
     (dovecot,) = _need("dovecot")
     if not _is_root():
         raise ServerUnavailable("dovecot's master runs as root")
@@ -234,7 +239,9 @@ def start_dovecot() -> Iterator[tuple[Server, Server]]:
         conf = d / "dovecot.conf"
         conf.write_text(
             f"protocols = imap pop3\nlisten = 127.0.0.1\nbase_dir = {run}\n"
-            "log_path = /dev/stderr\nssl = no\ndisable_plaintext_auth = no\n"
+            "log_path = /dev/stderr\ndisable_plaintext_auth = no\n"
+            + (f"ssl = yes\nssl_cert = <{tls[0]}\nssl_key = <{tls[1]}\n" if tls else "ssl = no\n")
+            +
             f"state_dir = {d}\nmail_location = maildir:{d}/mail/%u\n"
             "passdb {\n driver = static\n args = password=unused\n}\n"
             f"userdb {{\n driver = static\n args = uid=nobody gid=nogroup home={d}/home/%u\n}}\n"
