@@ -122,7 +122,8 @@ async def test_a_rule_for_the_port_goes_first(redis_server: servers.Server) -> N
         name="redis-ping", service="redis", pattern=rb"\A\+PONG\r\n", product="Redis",
         ports=[redis_server.port], nudge=b"PING\r\n",
     )
-    ident = await identify(redis_server.port, BannerProbe(rules=portkit.identify_rules().extend(rule)))
+    probe = BannerProbe(rules=portkit.identify_rules().extend(rule))
+    ident = await identify(redis_server.port, probe)
     assert (ident.rule, ident.sent, ident.raw) == ("redis-ping", b"PING\r\n", b"+PONG\r\n")
 
 
