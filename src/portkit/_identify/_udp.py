@@ -57,6 +57,10 @@ def _question(value: str) -> tuple[str, str, str]:
     return parts[0], parts[1].upper(), parts[2].upper()
 
 
+def _check_question(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    _question(value)
+
+
 @attrs.frozen(kw_only=True)
 class UDPProbe:
     """A UDP probe that sends what a service must answer and judges as nmap's ``-sU``.
@@ -96,7 +100,7 @@ class UDPProbe:
     protocol: ClassVar[Protocol] = Protocol.UDP
 
     services: Mapping[int, str] = attrs.field(factory=dict, converter=_services, eq=False)
-    dns_question: str = attrs.field(default="version.bind CH TXT")
+    dns_question: str = attrs.field(default="version.bind CH TXT", validator=_check_question)
     community: str = "public"
 
     def service_for(self, port: int) -> str | None:
