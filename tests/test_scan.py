@@ -201,3 +201,14 @@ def test_default_concurrency_stays_below_the_descriptor_limit() -> None:
 
     soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
     assert 1 <= default_concurrency() < soft
+
+
+async def test_errors_in_the_callers_block_come_out_unwrapped() -> None:
+    async def stop_at_first() -> None:
+        async with portkit.scan("127.0.0.1", "1-100") as results:
+            async for _ in results:
+                raise KeyError("stop here")
+
+    with pytest.raises(KeyError, match="stop here"):
+        await stop_at_first()
+

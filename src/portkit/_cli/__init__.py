@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..exceptions import PortkitError
-from . import _classify
+from . import _classify, _scan
 
 #: The modules that contribute commands, in the order ``--help`` lists them.
-COMMAND_MODULES = [_classify]
+COMMAND_MODULES = [_classify, _scan]
 
 
 def build_parser() -> argparse.ArgumentParser:

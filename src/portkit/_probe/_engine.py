@@ -36,7 +36,7 @@ from ._targets import (
     parse_targets,
     resolve,
 )
-from ._tcp import PRESSURE_ERRNOS, TCPConnectProbe, tcp_connect
+from ._tcp import PRESSURE_ERRNOS, Connector, TCPConnectProbe
 
 __all__ = ["ScanResults", "probe", "scan", "scan_sync"]
 
@@ -244,7 +244,9 @@ class _Scan:
         self.progress = progress
         self.total = space.total
 
-    async def run_one(self, text: str, address: str, family: int, port: int) -> ProbeResult:
+    async def run_one(
+        self, connector: Connector, text: str, address: str, family: int, port: int
+    ) -> ProbeResult:
         """Probe one pair to a verdict: retries, rate, back-off under pressure."""
         pressure = self.pressure
         rtt = self.rtt
@@ -255,6 +257,7 @@ class _Scan:
             if pressure.active < pressure.limit:
                 pressure.active += 1
             else:
+                connector.close()  # hold no idle socket while waiting for a slot
                 await pressure.acquire()
             trouble = False
             try:
@@ -263,7 +266,7 @@ class _Scan:
                 timeout = rtt.timeout(address) if rtt is not None else self.timeout
                 attempts += 1
                 if probe is None:
-                    state, reason, latency, details = await tcp_connect(
+                    state, reason, latency, details = await connector.connect(
                         family, (address, port), timeout
                     )
                 else:
@@ -291,6 +294,7 @@ class _Scan:
             finally:
                 pressure.release(trouble)
             if trouble:
+                connector.close()
                 await anyio.sleep(min(1.0, 0.005 * 2**troubles) * (0.5 + random.random()))
                 continue
             if latency is not None and rtt is not None:
@@ -309,26 +313,31 @@ class _Scan:
         total = self.total
         run_one = self.run_one
         protocol = self.protocol
+        connector = Connector()
         unchecked = 0
-        for text, address, family, port, error in self.work:
-            if error is None:
-                result = await run_one(text, address, family, port)
-            else:
-                result = _fast_result(
-                    text, "", port, protocol, ERROR, "resolve-failed", None, 0,
-                    _details({"error": error}),
-                )
-            results.done += 1
-            if progress is not None:
-                progress(results.done, total)
-            if not put_nowait(result):
-                await channel.put(result)
-                unchecked = 0
-                continue
-            unchecked += 1
-            if unchecked >= _CHECKPOINT_EVERY:
-                unchecked = 0
-                await anyio.lowlevel.checkpoint()
+        try:
+            for text, address, family, port, error in self.work:
+                if error is None:
+                    result = await run_one(connector, text, address, family, port)
+                else:
+                    result = _fast_result(
+                        text, "", port, protocol, ERROR, "resolve-failed", None, 0,
+                        _details({"error": error}),
+                    )
+                results.done += 1
+                if progress is not None:
+                    progress(results.done, total)
+                if not put_nowait(result):
+                    connector.close()  # hold no idle socket while the reader catches up
+                    await channel.put(result)
+                    unchecked = 0
+                    continue
+                unchecked += 1
+                if unchecked >= _CHECKPOINT_EVERY:
+                    unchecked = 0
+                    await anyio.lowlevel.checkpoint()
+        finally:
+            connector.close()
 
 
 def _details(mapping: dict[str, object]) -> Any:
@@ -438,12 +447,19 @@ async def scan(
         finally:
             channel.close()
 
+    # An error raised in the caller's block is re-raised as it is, after the
+    # workers are stopped, rather than wrapped in the task group's ExceptionGroup.
+    error: Exception | None = None
     async with anyio.create_task_group() as tg:
         tg.start_soon(run)
         try:
             yield results
+        except Exception as e:
+            error = e
         finally:
             tg.cancel_scope.cancel()
+    if error is not None:
+        raise error
 
 
 async def _collect(targets: Any, ports: Any, options: dict[str, Any]) -> list[ProbeResult]:

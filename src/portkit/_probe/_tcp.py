@@ -31,7 +31,7 @@ from portkit._models import Endpoint, Protocol
 
 from ._results import PortState, ProbeResult, _fast_result
 
-__all__ = ["PRESSURE_ERRNOS", "TCPConnectProbe", "tcp_connect"]
+__all__ = ["PRESSURE_ERRNOS", "Connector", "TCPConnectProbe"]
 
 #: Errnos that mean a local resource ran out (descriptors, buffers, source ports):
 #: never verdicts on a port; the engine backs off and tries again.
@@ -66,7 +66,9 @@ _SO_ERROR = socket.SO_ERROR
 _SO_LINGER = socket.SO_LINGER
 _MSG_ERRQUEUE = getattr(socket, "MSG_ERRQUEUE", 0x2000)
 _ECONNREFUSED = errno.ECONNREFUSED
-_PENDING = frozenset({errno.EINPROGRESS, errno.EWOULDBLOCK})
+_EALREADY = errno.EALREADY
+_CONNECTED = frozenset({0, errno.EISCONN})
+_PENDING = frozenset({errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY})
 
 OPEN = PortState.OPEN
 CLOSED = PortState.CLOSED
@@ -185,22 +187,36 @@ def _verdict(
     return ERROR, name, types.MappingProxyType({"errno": errno.errorcode.get(err, str(err))})
 
 
-async def tcp_connect(
-    family: int, sockaddr: tuple[object, ...], timeout: float
-) -> tuple[PortState, str, float | None, Mapping[str, object]]:
-    """Probe one TCP port with one non-blocking connect.
+Verdict = tuple[PortState, str, "float | None", Mapping[str, object]]
 
-    Returns ``(state, reason, latency, details)``. May return without reaching a
-    checkpoint when the answer is immediate (the engine checkpoints for it).
 
-    A connect that reaches the probing socket itself (TCP simultaneous open, when
-    the kernel picked the probed port as the source port) is not a listener: the
-    probe asks again with a new socket, a bounded number of times.
+class Connector:
+    """Makes TCP connect probes, one at a time, and owns the sockets they use.
 
-    Raises:
-        OSError: a local resource ran out (errno in :data:`PRESSURE_ERRNOS`).
+    On Linux a socket whose connect was refused or rejected goes back to the
+    unconnected state when the failure is collected with a second ``connect()``
+    (the kernel then disconnects it), and can connect again from a new source
+    port. The connector keeps such a socket for the next probe, which saves three
+    of the six system calls a probe would otherwise make (``socket``,
+    ``setsockopt``, ``close``). Connected, silent and self-connected sockets are
+    never reused. Call :meth:`close` when done; it closes the spare sockets.
     """
-    for _ in range(_SELF_CONNECT_TRIES):
+
+    __slots__ = ("_spare",)
+
+    def __init__(self) -> None:
+        self._spare: dict[int, _socket.socket] = {}
+
+    def close(self) -> None:
+        """Close the sockets kept for reuse."""
+        spare = self._spare
+        while spare:
+            spare.popitem()[1].close()
+
+    def _new_socket(self, family: int) -> _socket.socket:
+        sock = self._spare.pop(family, None)
+        if sock is not None:
+            return sock
         # The C socket type: the Python wrapper class costs time and adds nothing.
         sock = _socket.socket(family, _STREAM)
         try:
@@ -211,39 +227,100 @@ async def tcp_connect(
                     sock.setsockopt(_IPPROTO_IP, _IP_RECVERR, 1)
                 else:
                     sock.setsockopt(_SOL_IPV6, _IPV6_RECVERR, 1)
-            start = perf_counter()
-            err = sock.connect_ex(sockaddr)
-            if err in _PENDING:
-                # Loopback and local rejections often answer before connect returns.
-                err = sock.getsockopt(_SOL_SOCKET, _SO_ERROR)
-                if err == 0:
-                    with anyio.move_on_after(timeout) as scope:
-                        await anyio.wait_writable(sock)
-                    if scope.cancelled_caught:
-                        return FILTERED, "no-response", None, _NO_DETAILS
-                    err = sock.getsockopt(_SOL_SOCKET, _SO_ERROR)
-            latency = perf_counter() - start
-            if err == _ECONNREFUSED:
-                # A reset, or an ICMP port unreachable if one is queued (Linux).
+        except BaseException:
+            sock.close()
+            raise
+        return sock
+
+    async def connect(self, family: int, sockaddr: tuple[object, ...], timeout: float) -> Verdict:
+        """Probe one TCP port with one non-blocking connect.
+
+        Returns ``(state, reason, latency, details)``. May return without reaching
+        a checkpoint when the answer is immediate (the engine checkpoints for it).
+
+        A connect that reaches the probing socket itself (TCP simultaneous open,
+        when the kernel picked the probed port as the source port) is not a
+        listener: the probe asks again with a new socket, a bounded number of
+        times.
+
+        Raises:
+            OSError: a local resource ran out (errno in :data:`PRESSURE_ERRNOS`).
+        """
+        for _ in range(_SELF_CONNECT_TRIES):
+            sock = self._new_socket(family)
+            keep = False
+            try:
+                start = perf_counter()
+                err = sock.connect_ex(sockaddr)
+                if err in _PENDING:
+                    # Loopback and local rejections often answer before connect()
+                    # returns: collect the outcome at once if it is there.
+                    err = _outcome(sock, sockaddr)
+                    if err in _PENDING:
+                        with anyio.move_on_after(timeout) as scope:
+                            while err in _PENDING:
+                                await anyio.wait_writable(sock)
+                                err = _outcome(sock, sockaddr)
+                        if scope.cancelled_caught:
+                            return FILTERED, "no-response", None, _NO_DETAILS
+                latency = perf_counter() - start
+                reusable = err > 0
+                if err < 0:
+                    err = -err
+                if err in _CONNECTED:
+                    if sock.getsockname() == sock.getpeername():
+                        continue
+                    # Linger 0 only matters for a connected socket: close() sends a
+                    # reset, and no TIME_WAIT state is left behind.
+                    sock.setsockopt(_SOL_SOCKET, _SO_LINGER, _LINGER_RESET)
+                    return OPEN, "syn-ack", latency, _NO_DETAILS
+                if err in PRESSURE_ERRNOS:
+                    raise OSError(err, os.strerror(err))
+                # A reset, or an ICMP error if one is queued (Linux).
                 icmp = _icmp_details(sock) if _LINUX else None
-                if icmp is None:
+                keep = _LINUX and reusable and icmp is None
+                if icmp is None and err == _ECONNREFUSED:
                     return CLOSED, "conn-refused", latency, _NO_DETAILS
                 state, reason, details = _verdict(icmp, err)
-                return state, reason, latency, details
-            if err == 0:
-                if sock.getsockname() == sock.getpeername():
-                    continue
-                # Linger 0 only matters for a connected socket: close() sends a
-                # reset, and no TIME_WAIT state is left behind.
-                sock.setsockopt(_SOL_SOCKET, _SO_LINGER, _LINGER_RESET)
-                return OPEN, "syn-ack", latency, _NO_DETAILS
-            if err in PRESSURE_ERRNOS:
-                raise OSError(err, os.strerror(err))
-            state, reason, details = _verdict(_icmp_details(sock) if _LINUX else None, err)
-            return state, reason, (None if reason == "no-response" else latency), details
-        finally:
-            sock.close()
-    return CLOSED, "conn-refused", None, types.MappingProxyType({"self_connect": True})
+                return state, reason, (None if reason == "no-response" else latency), details
+            finally:
+                if keep and family not in self._spare:
+                    self._spare[family] = sock
+                else:
+                    sock.close()
+        return CLOSED, "conn-refused", None, types.MappingProxyType({"self_connect": True})
+
+
+if _LINUX:
+
+    def _outcome(sock: _socket.socket, sockaddr: tuple[object, ...]) -> int:
+        """The outcome of a pending connect: 0, an errno, or EALREADY if pending.
+
+        A second ``connect()`` reports the result and, on failure, returns the
+        socket to the unconnected state so that it can be used again. An ICMP error
+        that arrived while the kernel was busy with the socket is only a "soft"
+        error that ``connect()`` does not report (the socket stays in SYN-SENT);
+        ``SO_ERROR`` has it. It comes back negated: the socket is not reusable.
+        """
+        err = sock.connect_ex(sockaddr)
+        if err == _EALREADY:
+            soft = sock.getsockopt(_SOL_SOCKET, _SO_ERROR)
+            if soft:
+                return -soft
+        return err
+
+else:  # pragma: no cover - exercised on other systems only
+
+    def _outcome(sock: _socket.socket, sockaddr: tuple[object, ...]) -> int:
+        """The outcome of a pending connect: 0, an errno, or EALREADY if pending."""
+        err = sock.getsockopt(_SOL_SOCKET, _SO_ERROR)
+        if err:
+            return int(err)
+        try:
+            sock.getpeername()
+        except OSError:
+            return _EALREADY
+        return 0
 
 
 class TCPConnectProbe:
@@ -286,9 +363,13 @@ class TCPConnectProbe:
                 endpoint.host, "TCPConnectProbe takes an IP address; resolve names first"
             )
         family = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
-        state, reason, latency, details = await tcp_connect(
-            family, (endpoint.host, endpoint.port), timeout
-        )
+        connector = Connector()
+        try:
+            state, reason, latency, details = await connector.connect(
+                family, (endpoint.host, endpoint.port), timeout
+            )
+        finally:
+            connector.close()
         await anyio.lowlevel.checkpoint()
         return _fast_result(
             endpoint.host, endpoint.host, endpoint.port, Protocol.TCP,

@@ -1,0 +1,173 @@
+"""``portkit scan``: TCP connect scans from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+from collections import Counter, defaultdict
+from typing import Any, TextIO
+
+import anyio
+
+from portkit import PortSet, PortState, ProbeResult, scan
+from portkit._cli._output import render_table
+
+#: Ports scanned when no ``-p`` is given: common TCP services (remote access, mail,
+#: web, directories, file sharing, databases, queues, containers, monitoring).
+COMMON_PORTS = PortSet([
+    21, 22, 23, 25, 53, 80, 81, 88, 110, 111, 113, 119, 135, 139, 143, 179, 389, 427,
+    443, 445, 465, 514, 515, 548, 554, 587, 631, 636, 873, 990, 993, 995, 1080, 1194,
+    1433, 1521, 1723, 1883, 2049, 2181, 2375, 2376, 2379, 2380, 3000, 3128, 3268, 3306,
+    3389, 3690, 4369, 4443, 5000, 5060, 5222, 5432, 5601, 5672, 5900, 5984, 5985, 5986,
+    6379, 6443, 6667, 7001, 7474, 8000, 8008, 8080, 8081, 8086, 8088, 8443, 8500, 8888,
+    9000, 9042, 9090, 9092, 9100, 9200, 9300, 9418, 9443, 10000, 10250, 11211, 15672,
+    25565, 27017, 50000,
+])
+
+_SHOWN = (PortState.OPEN, PortState.OPEN_FILTERED)
+_CSV_FIELDS = ["target", "address", "port", "protocol", "state", "reason", "latency",
+               "attempts"]
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "scan",
+        help="TCP connect scan of hosts, addresses and networks",
+        description="Probe TCP ports with full connects, as nmap -sT does, and report "
+        "open ports. Exit status: 0 when done, 130 when interrupted (what was found "
+        "so far is printed).",
+    )
+    p.add_argument("hosts", nargs="+", metavar="HOST",
+                   help="host names, IPv4/IPv6 addresses or networks (10.0.0.0/24)")
+    p.add_argument("-p", dest="ports", default=None, metavar="SPEC",
+                   help="ports, nmap style: '22,80,8000-8100', '-' for 1-65535 "
+                   f"(default: {len(COMMON_PORTS)} common ports)")
+    p.add_argument("-p-", dest="ports", action="store_const", const="-",
+                   help="every port, 1-65535")
+    p.add_argument("--timeout", type=float, default=1.0, metavar="SECONDS",
+                   help="longest wait for an answer (default: 1)")
+    p.add_argument("--concurrency", type=int, default=None, metavar="N",
+                   help="probes in flight at most (default: from the descriptor limit)")
+    p.add_argument("--rate", type=float, default=None, metavar="PER_SECOND",
+                   help="probes started per second at most (default: no limit)")
+    p.add_argument("--retries", type=int, default=1, metavar="N",
+                   help="extra tries for silent ports (default: 1)")
+    p.add_argument("--no-adaptive", action="store_false", dest="adaptive",
+                   help="wait --timeout for every probe instead of learning each host's "
+                   "round-trip time")
+    p.add_argument("--family", choices=["ipv4", "ipv6", "both"], default=None,
+                   help="address family of names (default: a name's first address)")
+    p.add_argument("--all", action="store_true", dest="show_all",
+                   help="list every port, not only open ones")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="one JSON object per result")
+    fmt.add_argument("--csv", action="store_true", help="CSV with a header row")
+    p.set_defaults(func=run_scan)
+
+
+class _Progress:
+    """A progress line on stderr, only when stderr is a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.enabled = stream.isatty()
+        self.open = 0
+        self._last = 0.0
+
+    def update(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if not self.enabled or (now - self._last < 0.1 and done != total):
+            return
+        self._last = now
+        self.stream.write(f"\r{done}/{total} probed, {self.open} open ")
+        self.stream.flush()
+
+    def clear(self) -> None:
+        if self.enabled:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def _latency(result: ProbeResult) -> str:
+    return "" if result.latency is None else f"{result.latency * 1000:.2f}ms"
+
+
+def _report(results: list[ProbeResult], show_all: bool, out: TextIO) -> None:
+    """nmap-style report: per host, a table of open ports and a summary of the rest."""
+    hosts: dict[tuple[str, str], list[ProbeResult]] = defaultdict(list)
+    for r in results:
+        hosts[(r.target, r.address)].append(r)
+    first = True
+    for (target, address), found in sorted(hosts.items()):
+        if not first:
+            out.write("\n")
+        first = False
+        failed = [r for r in found if r.reason == "resolve-failed"]
+        if failed:
+            out.write(f"{target}: cannot resolve ({failed[0].details.get('error', '')})\n")
+            continue
+        name = address if target == address else f"{target} ({address})"
+        out.write(f"scan report for {name}\n")
+        shown = sorted(
+            (r for r in found if show_all or r.state in _SHOWN), key=lambda r: r.port
+        )
+        rest = Counter((r.state.value, r.reason) for r in found if r not in shown)
+        if rest:
+            parts = [f"{n} {state} ports ({reason})" for (state, reason), n in
+                     sorted(rest.items(), key=lambda kv: -kv[1])]
+            out.write(f"Not shown: {', '.join(parts)}\n")
+        if shown:
+            out.write(render_table(
+                ["PORT", "STATE", "REASON", "LATENCY"],
+                [(f"{r.port}/{r.protocol}", r.state.value, r.reason, _latency(r))
+                 for r in shown],
+            ) + "\n")
+        elif not rest:
+            out.write("no ports scanned\n")
+    states = Counter(r.state.value for r in results)
+    summary = ", ".join(f"{n} {state}" for state, n in sorted(states.items()))
+    out.write(f"\n{len(hosts)} address(es), {len(results)} port(s) scanned: {summary}\n")
+
+
+def run_scan(args: argparse.Namespace) -> int:
+    ports = COMMON_PORTS if args.ports is None else args.ports
+    out = sys.stdout
+    progress = _Progress(sys.stderr)
+    found: list[ProbeResult] = []
+    writer = csv.writer(out, lineterminator="\n") if args.csv else None
+    if writer is not None:
+        writer.writerow(_CSV_FIELDS)
+
+    async def main() -> None:
+        async with scan(
+            args.hosts, ports, timeout=args.timeout, concurrency=args.concurrency,
+            rate=args.rate, retries=args.retries, family=args.family,
+            adaptive_timeout=args.adaptive,
+            progress=progress.update,
+        ) as results:
+            async for result in results:
+                found.append(result)
+                if result.state is PortState.OPEN:
+                    progress.open += 1
+                if args.json:
+                    out.write(json.dumps(result.to_dict(), separators=(",", ":")) + "\n")
+                elif writer is not None:
+                    row = result.to_dict()
+                    writer.writerow(["" if row[k] is None else row[k] for k in _CSV_FIELDS])
+
+    interrupted = False
+    try:
+        anyio.run(main)
+    except KeyboardInterrupt:
+        interrupted = True
+    progress.clear()
+    if not (args.json or args.csv):
+        _report(found, args.show_all, out)
+    out.flush()
+    if interrupted:
+        print(f"portkit: interrupted after {len(found)} result(s)", file=sys.stderr)
+        return 130
+    return 0
