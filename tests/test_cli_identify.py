@@ -1,0 +1,65 @@
+"""``portkit scan --identify / --tls / --udp`` against real loopback servers."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+import servers
+from identify_helpers import running
+from portkit._cli import main
+
+
+@pytest.fixture(scope="module")
+def sshd() -> Iterator[servers.Server]:
+    yield from running(servers.start_sshd())
+
+
+def test_identify_adds_service_product_and_version_columns(
+    sshd: servers.Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["scan", "127.0.0.1", "-p", str(sshd.port), "--identify"]) == 0
+    out = capsys.readouterr().out
+    header = next(line for line in out.splitlines() if line.startswith("PORT"))
+    assert header.split() == ["PORT", "STATE", "REASON", "LATENCY", "SERVICE", "PRODUCT",
+                              "VERSION"]
+    row = next(line for line in out.splitlines() if line.startswith(f"{sshd.port}/tcp"))
+    assert row.split()[4:6] == ["ssh", "OpenSSH"]
+
+
+def test_json_lines_carry_the_identification(
+    sshd: servers.Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["scan", "127.0.0.1", "-p", str(sshd.port), "--identify", "--json"]) == 0
+    (record,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    ident = record["details"]["identification"]
+    assert ident["service"] == "ssh"
+    assert ident["product"] == "OpenSSH"
+    assert ident["banner"].startswith("SSH-2.0-OpenSSH_")
+    assert ident["sent"] is None
+
+
+def test_mixed_spec_scans_tcp_and_udp(
+    sshd: servers.Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    udp_port = servers.free_port(socket.SOCK_DGRAM)
+    spec = f"T:{sshd.port},U:{udp_port}"
+    assert main(["scan", "127.0.0.1", "-p", spec, "--identify", "--json", "--retries", "0"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    records = {(r["protocol"], r["port"]): r for r in map(json.loads, lines)}
+    assert records[("tcp", sshd.port)]["details"]["identification"]["service"] == "ssh"
+    assert records[("udp", udp_port)]["state"] == "closed"
+    assert records[("udp", udp_port)]["reason"] == "port-unreach"
+
+
+def test_tls_column_reports_a_plain_service(
+    sshd: servers.Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["scan", "127.0.0.1", "-p", str(sshd.port), "--tls", "--json"]) == 0
+    (record,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    tls = record["details"]["tls"]
+    assert tls["version"] is None
+    assert tls["error"]
