@@ -48,7 +48,7 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(numpy|npt|np)\..*"),
     (r"py:.*", r"(attrs|anyio|hypothesis|st)\..*"),
     (r"py:.*", r"(Iterable|Iterator|Mapping|Sequence|Callable|Awaitable|AsyncIterator)"),
-    (r"py:.*", r"(collections\.abc|typing|os|ipaddress|socket|enum|ssl)\..*"),
+    (r"py:.*", r"(collections\.abc|typing|os|ipaddress|socket|enum|ssl|re|datetime)\..*"),
     (r"py:class", r"(PortLike|_Bounds|Any|Literal|SupportsIndex|Self|T|.*\._.*)"),
     (r"py:.*", r"(int|str|bool|float|bytes|object|tuple|list|dict|set|frozenset|type|None)"),
     (r"py:.*", r"(ValueError|LookupError|Exception|OSError|TypeError|PathLike)"),

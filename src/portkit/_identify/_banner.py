@@ -51,7 +51,7 @@ class BannerProbe:
     exchange is one write and one bounded read. On ports hinted for a service that
     waits for its client, the nudge goes out at once.
 
-    Closed and filtered ports get the verdicts of :class:`~portkit.TCPConnectProbe`.
+    Closed and filtered ports get the verdicts of ``TCPConnectProbe``.
     An open port's result has ``reason="syn-ack"`` and an
     :class:`~portkit.Identification` in ``details["identification"]``, whose
     ``service`` is None when no rule matched (its ``banner`` still shows what the

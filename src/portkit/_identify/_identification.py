@@ -56,7 +56,7 @@ class Identification:
 
     @property
     def banner(self) -> str:
-        """The raw bytes as printable text: non-printable bytes escaped as ``\\xNN``."""
+        """The raw bytes as printable text, every non-printable byte escaped (``\\xNN``)."""
         return printable(self.raw)
 
     @property

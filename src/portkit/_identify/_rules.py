@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import struct
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TypeAlias
 
 import attrs
 
@@ -20,15 +19,8 @@ from ..exceptions import InvalidRuleError
 from ._bson import op_msg, read_op_msgs
 from ._identification import Identification
 
-__all__ = ["Extractor", "Nudge", "Rule", "RuleSet", "identify_rules"]
+__all__ = ["Rule", "RuleSet", "identify_rules"]
 
-#: A rule's nudge: fixed bytes, or a function of the target host (as text) that
-#: returns them (an HTTP request names its Host).
-Nudge: TypeAlias = "bytes | Callable[[str], bytes]"
-#: A rule's extractor: called with the match, returns the facts (``product``,
-#: ``version``, ``info``, ``hostname``, ``service`` and any extra keys), or None when
-#: the bytes turn out not to be this service after all.
-Extractor: TypeAlias = "Callable[[re.Match[bytes]], Mapping[str, object] | None]"
 
 _FIELDS = ("service", "product", "version", "info", "hostname")
 
@@ -68,13 +60,13 @@ def _check_after_nudge(instance: Rule, attribute: attrs.Attribute[bool], value: 
 class Rule:
     r"""One way to recognise a service from the bytes it sends.
 
-    The *pattern* is searched (:meth:`re.Pattern.search`, with :data:`re.DOTALL`)
+    The *pattern* is searched (``pattern.search(data)``, with ``re.DOTALL``)
     in what the server said. On a match, the facts come from, in this order: the
     literal *product*, *version* and *info*; the pattern's named groups
     ``product``, ``version``, ``info``, ``hostname`` and ``service`` that took
     part in the match; then the mapping the *extract* callable returns (which may
     also reject the match by returning None). Keys other than those five go to
-    :attr:`Identification.extra`.
+    ``Identification.extra``.
 
     ::
 
@@ -116,9 +108,11 @@ class Rule:
     product: str | None = None
     version: str | None = None
     info: str | None = None
-    extract: Extractor | None = attrs.field(default=None, eq=False)
+    extract: Callable[[re.Match[bytes]], Mapping[str, object] | None] | None = attrs.field(
+        default=None, eq=False
+    )
     ports: PortSet = attrs.field(default=PortSet(), converter=_portset)
-    nudge: Nudge | None = attrs.field(default=None, eq=False)
+    nudge: bytes | Callable[[str], bytes] | None = attrs.field(default=None, eq=False)
     after_nudge: bool = attrs.field(default=False, validator=_check_after_nudge)
 
     def nudge_for(self, host: str) -> bytes | None:

@@ -128,7 +128,7 @@ class TLSProbe:
     system's trust store (or *cafile*) and the host name, and gives the verdict.
     Works on asyncio and trio (anyio's TLS streams over TCP).
 
-    Closed and filtered ports get the verdicts of :class:`~portkit.TCPConnectProbe`;
+    Closed and filtered ports get the verdicts of ``TCPConnectProbe``;
     an open port's result has ``reason="syn-ack"`` and a :class:`~portkit.TLSInfo`
     in ``details["tls"]`` (its ``error`` says why, when the handshake failed).
 

@@ -86,7 +86,7 @@ class UDPProbe:
 
     It uses a connected, non-blocking UDP socket that asks for ICMP errors
     (``IP_RECVERR`` on Linux), so the ICMP type and code behind a verdict appear in
-    ``details`` as for :class:`~portkit.TCPConnectProbe`.
+    ``details`` as for ``TCPConnectProbe``.
 
     Attributes:
         services: Port -> service name (``"domain"``, ``"ntp"``, ``"snmp"`` or
