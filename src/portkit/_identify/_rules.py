@@ -56,7 +56,7 @@ def _check_after_nudge(instance: Rule, attribute: attrs.Attribute[bool], value: 
         raise InvalidRuleError(instance.name, "a rule with after_nudge=True needs a bytes nudge")
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Rule:
     r"""One way to recognise a service from the bytes it sends.
 
@@ -115,6 +115,9 @@ class Rule:
     nudge: bytes | Callable[[str], bytes] | None = attrs.field(default=None, eq=False)
     after_nudge: bool = attrs.field(default=False, validator=_check_after_nudge)
 
+    def __repr__(self) -> str:
+        return f"Rule(name={self.name!r}, service={self.service!r})"
+
     def nudge_for(self, host: str) -> bytes | None:
         """The bytes of this rule's nudge for *host*, or None when it has none."""
         if self.nudge is None or isinstance(self.nudge, bytes):
@@ -161,7 +164,7 @@ def _check_rules(
         seen.add(rule.name)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class RuleSet:
     """An ordered collection of :class:`Rule`; the first rule that matches wins.
 
@@ -182,6 +185,11 @@ class RuleSet:
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
+
+    def __repr__(self) -> str:
+        names = ", ".join(rule.name for rule in self.rules[:4])
+        more = f", ... ({len(self.rules)} rules)" if len(self.rules) > 4 else ""
+        return f"<RuleSet {names}{more}>"
 
     def __len__(self) -> int:
         return len(self.rules)
