@@ -106,6 +106,24 @@ async def test_scan_with_udp_probe_covers_several_services(
     assert found == {dnsmasq.port: "domain", chronyd.port: "ntp"}
 
 
+async def test_probe_all_identifies_services_on_unusual_ports(
+    dnsmasq: servers.Server, chronyd: servers.Server, snmpd: servers.Server
+) -> None:
+    probe = UDPProbe(probe_all=True)
+    found = {}
+    for server in (dnsmasq, chronyd, snmpd):
+        ident = ident_of(await udp(server.port, probe))
+        found[server.name] = ident.service
+        assert ident.sent is not None  # the payload that the server answered
+    assert found == {"dnsmasq": "domain", "chronyd": "ntp", "snmpd": "snmp"}
+
+
+async def test_probe_all_on_a_closed_port_is_still_closed() -> None:
+    port = servers.free_port(socket.SOCK_DGRAM)
+    result = await udp(port, UDPProbe(probe_all=True))
+    assert (result.state, result.reason) == (PortState.CLOSED, "port-unreach")
+
+
 def test_usual_ports_choose_the_payload() -> None:
     probe = UDPProbe()
     assert [probe.service_for(p) for p in (53, 123, 161, 9999)] == ["domain", "ntp", "snmp", None]

@@ -42,7 +42,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                        help="with --tls: upgrade with this protocol's STARTTLS first")
     group.add_argument(
         "--udp", action="store_true",
-        help="probe the ports as UDP (DNS, NTP and SNMP get questions they answer); "
+        help="probe the ports as UDP (DNS, NTP and SNMP questions, all three on ports "
+        "other than 53, 123 and 161); "
         "a spec such as 'T:22,U:53,161' mixes TCP and UDP",
     )
 
@@ -99,7 +100,7 @@ def plans(args: argparse.Namespace, ports: Any) -> list[tuple[Probe | None, Any]
     if tcp is not None and len(tcp):
         out.append((tcp_probe, tcp))
     if udp is not None and len(udp):
-        out.append((UDPProbe(), udp))
+        out.append((UDPProbe(probe_all=True), udp))
     return out
 
 

@@ -93,6 +93,9 @@ class UDPProbe:
             ``"none"`` for an empty datagram) for ports off the usual ones.
         dns_question: ``"NAME CLASS TYPE"`` (or ``"NAME"`` for an ``IN A`` query).
         community: The SNMP community.
+        probe_all: On ports with no known service, send the DNS, NTP and SNMP
+            payloads together and identify whichever the server answers, instead of
+            an empty datagram.
 
     .. versionadded:: 0.1.0
     """
@@ -102,6 +105,7 @@ class UDPProbe:
     services: Mapping[int, str] = attrs.field(factory=dict, converter=_services, eq=False)
     dns_question: str = attrs.field(default="version.bind CH TXT", validator=_check_question)
     community: str = "public"
+    probe_all: bool = False
 
     def service_for(self, port: int) -> str | None:
         """The service whose payload goes to *port*, or None for an empty datagram."""
@@ -132,7 +136,10 @@ class UDPProbe:
         ip = endpoint.ip
         family = socket.AF_INET6 if ip is not None and ip.version == 6 else socket.AF_INET
         service = self.service_for(endpoint.port)
-        payload, parse = self.payload(service)
+        if service is None and self.probe_all and endpoint.port not in self.services:
+            exchanges = [self.payload(name) for name in UDP_SERVICES]
+        else:
+            exchanges = [self.payload(service)]
         sock = socket.socket(family, socket.SOCK_DGRAM)
         try:
             sock.setblocking(False)
@@ -142,25 +149,32 @@ class UDPProbe:
                 else:
                     sock.setsockopt(_SOL_IPV6, _IPV6_RECVERR, 1)
             start = perf_counter()
-            data: bytes | None = None
+            latency: float | None = None
+            found: Identification | None = None
             try:
                 sock.connect((endpoint.host, endpoint.port))
-                sock.send(payload)
+                for payload, _parse in exchanges:
+                    sock.send(payload)
                 with anyio.move_on_after(timeout):
-                    while data is None:
+                    for _ in range(64):  # bounded: a chatty peer cannot keep us here
                         await anyio.wait_readable(sock)
                         try:
                             data = sock.recv(_MAX_DATAGRAM)
                         except BlockingIOError:
                             continue
+                        latency = latency or perf_counter() - start
+                        ident = _first_identified(exchanges, data)
+                        if found is None or ident.identified:
+                            found = ident
+                        if ident.identified or len(exchanges) == 1:
+                            break
             except OSError as e:
-                return self._refused(sock, endpoint, e, perf_counter() - start)
-            if data is None:
+                if found is None:
+                    return self._refused(sock, endpoint, e, perf_counter() - start)
+            if found is None:
                 return self._result(endpoint, PortState.OPEN_FILTERED, "no-response", None, {})
-            ident = attrs.evolve(parse(data), sent=payload or None)
             return self._result(
-                endpoint, PortState.OPEN, "udp-response", perf_counter() - start,
-                {"identification": ident},
+                endpoint, PortState.OPEN, "udp-response", latency, {"identification": found}
             )
         finally:
             sock.close()
@@ -198,6 +212,19 @@ class UDPProbe:
             protocol=Protocol.UDP, state=state, reason=reason, latency=latency,
             details=details,
         )
+
+
+def _first_identified(
+    exchanges: list[tuple[bytes, Callable[[bytes], Identification]]], data: bytes
+) -> Identification:
+    """The reply identified by the first parser that recognises it, with what was sent."""
+    for payload, parse in exchanges:
+        ident = parse(data)
+        if ident.identified:
+            return attrs.evolve(ident, sent=payload or None)
+    payload, parse = exchanges[0]
+    sent = payload if len(exchanges) == 1 else b""
+    return attrs.evolve(parse(data), sent=sent or None)
 
 
 def _kept(data: bytes) -> dict[str, Any]:
