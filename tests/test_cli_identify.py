@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 import servers
-from identify_helpers import running
+from identify_helpers import make_certs, running
 from portkit._cli import main
 
 
@@ -63,3 +63,29 @@ def test_tls_column_reports_a_plain_service(
     tls = record["details"]["tls"]
     assert tls["version"] is None
     assert tls["error"]
+
+
+@pytest.fixture(scope="module")
+def nginx_tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[servers.Server, str]]:
+    certs = make_certs(tmp_path_factory.mktemp("cli-certs"))
+    for server in running(servers.start_nginx(tls=certs.valid)):
+        yield server, str(certs.ca_file)
+
+
+def test_identify_and_tls_together(
+    nginx_tls: tuple[servers.Server, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    server, ca_file = nginx_tls
+    argv = ["scan", "127.0.0.1", "-p", str(server.port), "--identify", "--tls",
+            "--sni", "localhost", "--cafile", ca_file]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if line.startswith(f"{server.port}/tcp"))
+    assert "http" in row.split()
+    assert "verified" in row and "NOT verified" not in row
+    assert main([*argv, "--json"]) == 0
+    (record,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    tls = record["details"]["tls"]
+    assert tls["verified"] is True
+    assert tls["certificate"]["dns_names"] == ["localhost", "www.portkit.test"]
+    assert record["details"]["identification"]["service"] == "http"
