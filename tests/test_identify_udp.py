@@ -135,3 +135,14 @@ def test_bad_options_are_rejected() -> None:
         UDPProbe(services={53: "dns-over-carrier-pigeon"})
     with pytest.raises(InvalidOptionError, match="dns_question"):
         UDPProbe(dns_question="a b c d")
+
+
+async def test_a_mixed_spec_gives_the_udp_probe_its_udp_ports(dnsmasq: servers.Server) -> None:
+    closed = servers.free_port(socket.SOCK_DGRAM)
+    spec = f"T:{dnsmasq.port},U:{dnsmasq.port},{closed}"
+    async with portkit.scan("127.0.0.1", spec, probe=UDPProbe(probe_all=True)) as rs:
+        found = {(r.port, r.protocol, r.state) async for r in rs}
+    assert found == {
+        (dnsmasq.port, Protocol.UDP, PortState.OPEN),
+        (closed, Protocol.UDP, PortState.CLOSED),
+    }
