@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -74,7 +75,10 @@ def test_bad_input_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scan", "not a host!", "-p", "1"]) == 2
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="signals and ss are Linux's")
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or shutil.which("ss") is None,
+    reason="needs Linux signals and ss (iproute2)",
+)
 def test_ctrl_c_stops_and_prints_what_was_found() -> None:
     with listener() as open_port, stalled_listener() as silent:
         proc = subprocess.Popen(

@@ -124,3 +124,28 @@ def test_running_out_of_descriptors_never_becomes_a_verdict(
     assert results[2005]["state"] == results[2008]["state"] == "closed"
     silent = [results[p] for p in range(3000, 3200)]
     assert {(r["state"], r["reason"]) for r in silent} == {("filtered", "no-response")}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("address", [NS_IPV4, NS_IPV6])
+def test_one_worker_reusing_sockets_keeps_every_verdict_exact(
+    netns: Namespace, backend: str, address: str
+) -> None:
+    # One worker, every port twice in a row: refused sockets are reused for the next
+    # probe, so a verdict must not leak into the next one (ICMP details included).
+    results = netns.run({
+        "backend": backend, "targets": [address, address, address], "ports": "2000-2008",
+        "listen": [[address, 2000]],
+        "options": {"timeout": 0.3, "retries": 0, "concurrency": 1,
+                    "order": "sequential", "adaptive_timeout": False},
+    })
+    assert len(results) == 27
+    rounds: dict[int, list[tuple[str, str, int | None]]] = {}
+    for r in results:
+        rounds.setdefault(r["port"], []).append(
+            (r["state"], r["reason"], r["details"].get("icmp_code"))
+        )
+    for port, seen in rounds.items():
+        assert len(seen) == 3
+        assert {s[:2] for s in seen} == {EXPECTED[port]}, port
+        assert len(set(seen)) == 1, port

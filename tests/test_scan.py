@@ -212,3 +212,13 @@ async def test_errors_in_the_callers_block_come_out_unwrapped() -> None:
     with pytest.raises(KeyError, match="stop here"):
         await stop_at_first()
 
+
+
+async def test_a_finished_scan_leaves_no_descriptor_open() -> None:
+    before = open_fds()
+    with listener("127.0.0.1") as port:
+        opened = open_fds()
+        found = await collect(["127.0.0.1", "127.0.0.2"], f"1-300,{port}")
+        assert open_fds() == opened
+    assert len(found) == 602
+    assert open_fds() == before

@@ -245,13 +245,16 @@ class _Scan:
         self.total = space.total
 
     async def run_one(
-        self, connector: Connector, text: str, address: str, family: int, port: int
+        self, connector: Connector, text: str, address: str, family: int, port: int,
+        attempts: int = 0,
     ) -> ProbeResult:
-        """Probe one pair to a verdict: retries, rate, back-off under pressure."""
+        """Probe one pair to a verdict: retries, rate, back-off under pressure.
+
+        *attempts* counts those already made (silent) by the worker's fast path.
+        """
         pressure = self.pressure
         rtt = self.rtt
         probe = self.probe
-        attempts = 0
         troubles = 0
         while True:
             if pressure.active < pressure.limit:
@@ -313,22 +316,57 @@ class _Scan:
         total = self.total
         run_one = self.run_one
         protocol = self.protocol
+        pressure = self.pressure
+        rtt = self.rtt
+        retries = self.retries
+        # The built-in probe without a rate limit takes a fast path: the connect
+        # is started synchronously and, when the answer is immediate (loopback,
+        # local rejections), the result is made without any await.
+        fast = self.probe is None and self.limiter is None
         connector = Connector()
+        start = connector.start
         unchecked = 0
         try:
             for text, address, family, port, error in self.work:
-                if error is None:
-                    result = await run_one(connector, text, address, family, port)
-                else:
+                if error is not None:
                     result = _fast_result(
                         text, "", port, protocol, ERROR, "resolve-failed", None, 0,
                         _details({"error": error}),
                     )
+                elif fast and pressure.active < pressure.limit:
+                    try:
+                        verdict = start(family, (address, port))
+                    except OSError:
+                        # Out of a resource (or an unusable address): the slow path
+                        # backs off, retries and reports.
+                        result = await run_one(connector, text, address, family, port)
+                    else:
+                        if verdict is None:
+                            pressure.active += 1
+                            try:
+                                verdict = await connector.finish(
+                                    rtt.timeout(address) if rtt is not None else self.timeout
+                                )
+                            finally:
+                                pressure.release()
+                        state, reason, latency, details = verdict
+                        if latency is not None and rtt is not None:
+                            rtt.sample(address, latency)
+                        if reason == "no-response" and retries:
+                            result = await run_one(
+                                connector, text, address, family, port, attempts=1
+                            )
+                        else:
+                            result = _fast_result(
+                                text, address, port, protocol, state, reason, latency, 1,
+                                details,
+                            )
+                else:
+                    result = await run_one(connector, text, address, family, port)
                 results.done += 1
                 if progress is not None:
                     progress(results.done, total)
                 if not put_nowait(result):
-                    connector.close()  # hold no idle socket while the reader catches up
                     await channel.put(result)
                     unchecked = 0
                     continue

@@ -17,11 +17,13 @@ from __future__ import annotations
 import _socket
 import errno
 import os
+import select
 import socket
 import struct
 import sys
 import types
 from collections.abc import Mapping
+from typing import Any
 from time import perf_counter
 
 import anyio
@@ -68,6 +70,7 @@ _MSG_ERRQUEUE = getattr(socket, "MSG_ERRQUEUE", 0x2000)
 _ECONNREFUSED = errno.ECONNREFUSED
 _EALREADY = errno.EALREADY
 _CONNECTED = frozenset({0, errno.EISCONN})
+_POLLERR = getattr(select, "POLLERR", 8)
 _PENDING = frozenset({errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY})
 
 OPEN = PortState.OPEN
@@ -188,6 +191,9 @@ def _verdict(
 
 
 Verdict = tuple[PortState, str, "float | None", Mapping[str, object]]
+_SELF_CONNECT_VERDICT: Verdict = (
+    CLOSED, "conn-refused", None, types.MappingProxyType({"self_connect": True})
+)
 
 
 class Connector:
@@ -198,57 +204,65 @@ class Connector:
     (the kernel then disconnects it), and can connect again from a new source
     port. The connector keeps such a socket for the next probe, which saves three
     of the six system calls a probe would otherwise make (``socket``,
-    ``setsockopt``, ``close``). Connected, silent and self-connected sockets are
-    never reused. Call :meth:`close` when done; it closes the spare sockets.
+    ``setsockopt``, ``close``). Connected, silent, ICMP-rejected and
+    self-connected sockets are never reused. Call :meth:`close` when done.
+
+    A probe is :meth:`start` (synchronous: it returns the verdict when the answer
+    is immediate, as on loopback and for local rejections) and, when it is not,
+    :meth:`finish`, which waits. :meth:`connect` does both.
     """
 
-    __slots__ = ("_spare",)
+    __slots__ = ("_pending", "_spare")
 
     def __init__(self) -> None:
-        self._spare: dict[int, _socket.socket] = {}
+        # family -> (socket, poll object watching it for queued ICMP errors)
+        self._spare: dict[int, tuple[_socket.socket, Any]] = {}
+        # (socket, poll, family, sockaddr, start time) of a connect in progress
+        self._pending: tuple[_socket.socket, Any, int, tuple[object, ...], float] | None = None
 
     def close(self) -> None:
-        """Close the sockets kept for reuse."""
+        """Close every socket the connector holds (spare or pending)."""
         spare = self._spare
         while spare:
-            spare.popitem()[1].close()
+            spare.popitem()[1][0].close()
+        if self._pending is not None:
+            self._pending[0].close()
+            self._pending = None
 
-    def _new_socket(self, family: int) -> _socket.socket:
-        sock = self._spare.pop(family, None)
-        if sock is not None:
-            return sock
+    def _socket(self, family: int) -> tuple[_socket.socket, Any]:
+        pair = self._spare.pop(family, None)
+        if pair is not None:
+            return pair
         # The C socket type: the Python wrapper class costs time and adds nothing.
         sock = _socket.socket(family, _STREAM)
         try:
             if not _NONBLOCK:
                 sock.setblocking(False)
+            poller = None
             if _LINUX:
                 if family == _AF_INET:
                     sock.setsockopt(_IPPROTO_IP, _IP_RECVERR, 1)
                 else:
                     sock.setsockopt(_SOL_IPV6, _IPV6_RECVERR, 1)
+                # Watches for POLLERR: an ICMP error waiting in the error queue.
+                poller = select.poll()
+                poller.register(sock.fileno(), 0)
         except BaseException:
             sock.close()
             raise
-        return sock
+        return sock, poller
 
-    async def connect(self, family: int, sockaddr: tuple[object, ...], timeout: float) -> Verdict:
-        """Probe one TCP port with one non-blocking connect.
+    def start(self, family: int, sockaddr: tuple[object, ...]) -> Verdict | None:
+        """Start a probe; its verdict if the answer is already there, else None.
 
-        Returns ``(state, reason, latency, details)``. May return without reaching
-        a checkpoint when the answer is immediate (the engine checkpoints for it).
-
-        A connect that reaches the probing socket itself (TCP simultaneous open,
-        when the kernel picked the probed port as the source port) is not a
-        listener: the probe asks again with a new socket, a bounded number of
-        times.
+        After None, call :meth:`finish` before starting another probe.
 
         Raises:
-            OSError: a local resource ran out (errno in :data:`PRESSURE_ERRNOS`).
+            OSError: a local resource ran out (errno in :data:`PRESSURE_ERRNOS`),
+                or the address family is not supported.
         """
         for _ in range(_SELF_CONNECT_TRIES):
-            sock = self._new_socket(family)
-            keep = False
+            sock, poller = self._socket(family)
             try:
                 start = perf_counter()
                 err = sock.connect_ex(sockaddr)
@@ -257,38 +271,97 @@ class Connector:
                     # returns: collect the outcome at once if it is there.
                     err = _outcome(sock, sockaddr)
                     if err in _PENDING:
-                        with anyio.move_on_after(timeout) as scope:
-                            while err in _PENDING:
-                                await anyio.wait_writable(sock)
-                                err = _outcome(sock, sockaddr)
-                        if scope.cancelled_caught:
-                            return FILTERED, "no-response", None, _NO_DETAILS
-                latency = perf_counter() - start
-                reusable = err > 0
-                if err < 0:
-                    err = -err
-                if err in _CONNECTED:
-                    if sock.getsockname() == sock.getpeername():
-                        continue
-                    # Linger 0 only matters for a connected socket: close() sends a
-                    # reset, and no TIME_WAIT state is left behind.
-                    sock.setsockopt(_SOL_SOCKET, _SO_LINGER, _LINGER_RESET)
-                    return OPEN, "syn-ack", latency, _NO_DETAILS
-                if err in PRESSURE_ERRNOS:
-                    raise OSError(err, os.strerror(err))
-                # A reset, or an ICMP error if one is queued (Linux).
-                icmp = _icmp_details(sock) if _LINUX else None
-                keep = _LINUX and reusable and icmp is None
-                if icmp is None and err == _ECONNREFUSED:
-                    return CLOSED, "conn-refused", latency, _NO_DETAILS
-                state, reason, details = _verdict(icmp, err)
-                return state, reason, (None if reason == "no-response" else latency), details
+                        self._pending = (sock, poller, family, sockaddr, start)
+                        sock = None
+                        return None
+                    if err == _ECONNREFUSED and poller is not None:
+                        ready = poller.poll(0)
+                        if not ready or not ready[0][1] & _POLLERR:
+                            # The common case, inlined: a reset, no ICMP error
+                            # queued; the socket is disconnected, ready for reuse.
+                            latency = perf_counter() - start
+                            if family not in self._spare:
+                                self._spare[family] = (sock, poller)
+                                sock = None
+                            return CLOSED, "conn-refused", latency, _NO_DETAILS
+                verdict = self._judge(sock, poller, family, err, perf_counter() - start)
+                if verdict is not None:
+                    sock = None  # kept or closed by _judge
+                    return verdict
             finally:
-                if keep and family not in self._spare:
-                    self._spare[family] = sock
-                else:
+                if sock is not None:
                     sock.close()
-        return CLOSED, "conn-refused", None, types.MappingProxyType({"self_connect": True})
+        return _SELF_CONNECT_VERDICT
+
+    async def finish(self, timeout: float) -> Verdict:
+        """Wait up to *timeout* seconds for the probe :meth:`start` left pending."""
+        pending = self._pending
+        if pending is None:  # pragma: no cover - a bug in the caller
+            raise RuntimeError("no probe is pending")
+        sock, poller, family, sockaddr, start = pending
+        self._pending = None
+        try:
+            err = _EALREADY
+            with anyio.move_on_after(timeout):
+                while err in _PENDING:
+                    await anyio.wait_writable(sock)
+                    err = _outcome(sock, sockaddr)
+            if err in _PENDING:
+                return FILTERED, "no-response", None, _NO_DETAILS
+            verdict = self._judge(sock, poller, family, err, perf_counter() - start)
+            if verdict is not None:
+                sock = None
+                return verdict
+        finally:
+            if sock is not None:
+                sock.close()
+        # Connected to itself: ask again with a new socket.
+        verdict = self.start(family, sockaddr)
+        return verdict if verdict is not None else await self.finish(timeout)
+
+    async def connect(self, family: int, sockaddr: tuple[object, ...], timeout: float) -> Verdict:
+        """Probe one TCP port: :meth:`start`, then :meth:`finish` when needed."""
+        verdict = self.start(family, sockaddr)
+        if verdict is None:
+            verdict = await self.finish(timeout)
+        return verdict
+
+    def _judge(
+        self, sock: _socket.socket, poller: Any, family: int, err: int, latency: float
+    ) -> Verdict | None:
+        """The verdict of a finished connect; None for a self-connect.
+
+        Takes ownership of *sock* when it returns a verdict: keeps it for reuse
+        or closes it.
+        """
+        reusable = err > 0
+        if err < 0:
+            err = -err
+        if err in _CONNECTED:
+            if sock.getsockname() == sock.getpeername():
+                return None
+            # Linger 0 only matters for a connected socket: close() sends a reset,
+            # and no TIME_WAIT state is left behind.
+            sock.setsockopt(_SOL_SOCKET, _SO_LINGER, _LINGER_RESET)
+            sock.close()
+            return OPEN, "syn-ack", latency, _NO_DETAILS
+        if err in PRESSURE_ERRNOS:
+            sock.close()
+            raise OSError(err, os.strerror(err))
+        # A reset, or an ICMP error if one is queued (Linux).
+        icmp = None
+        if poller is not None:
+            for _fd, events in poller.poll(0):
+                if events & _POLLERR:
+                    icmp = _icmp_details(sock)
+        if reusable and icmp is None and poller is not None and family not in self._spare:
+            self._spare[family] = (sock, poller)
+        else:
+            sock.close()
+        if icmp is None and err == _ECONNREFUSED:
+            return CLOSED, "conn-refused", latency, _NO_DETAILS
+        state, reason, details = _verdict(icmp, err)
+        return state, reason, (None if reason == "no-response" else latency), details
 
 
 if _LINUX:
