@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import re
 import time
 
 import pytest
+import trustme
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,6 +22,7 @@ from portkit._identify._bson import decode_document, encode_document, op_msg, re
 from portkit._identify._dns import dns_query, parse_dns_reply
 from portkit._identify._ntp import ntp_request, parse_ntp_reply
 from portkit._identify._text import printable
+from portkit._identify._x509 import parse_certificate
 from portkit.exceptions import InvalidRuleError
 
 RULES = identify_rules()
@@ -221,3 +226,38 @@ def test_certificate_days_left_counts_whole_days() -> None:
     assert cert.days_left(dt.datetime(2030, 1, 12, tzinfo=dt.timezone.utc)) == -1
     assert cert.self_issued
     assert cert.to_dict()["serial_number"] == "1"
+
+
+@pytest.mark.parametrize("data", [b"", b"\x30\x00", b"\x30\x02\x30\x00", b"\x30\x03\x02\x01\x00"])
+def test_der_reader_rejects_truncated_structures(data: bytes) -> None:
+    with pytest.raises(ValueError, match=r"certificate|DER"):
+        parse_certificate(data, use_cryptography=False)
+
+
+@given(st.binary(max_size=400))
+def test_der_reader_raises_only_value_error(data: bytes) -> None:
+    with contextlib.suppress(ValueError):
+        parse_certificate(data, use_cryptography=False)
+
+
+@functools.cache
+def _sample_der() -> bytes:
+    pem = trustme.CA().cert_pem.bytes()
+    return x509.load_pem_x509_certificate(pem).public_bytes(Encoding.DER)
+
+
+@given(st.binary(min_size=1, max_size=60), st.integers(0, 300))
+def test_der_reader_on_corrupted_certificates(patch: bytes, offset: int) -> None:
+    der = bytearray(_sample_der())
+    der[offset : offset + len(patch)] = patch
+    with contextlib.suppress(ValueError):
+        parse_certificate(bytes(der), use_cryptography=False)
+
+
+@given(st.binary(min_size=1, max_size=8), st.integers(0, 80))
+def test_op_msg_reader_on_corrupted_messages(patch: bytes, offset: int) -> None:
+    data = bytearray(op_msg({"version": "7.0.14", "maxWireVersion": 21, "x": {"y": 1}}))
+    data[offset : offset + len(patch)] = patch
+    with contextlib.suppress(ValueError):
+        list(read_op_msgs(bytes(data)))
+    assert RULES.identify(bytes(data)).raw == bytes(data)

@@ -60,6 +60,13 @@ def decode_document(data: bytes, depth: int = 0) -> dict[str, object]:
     Raises:
         ValueError: *data* is not a well-formed document.
     """
+    try:
+        return _decode(data, depth)
+    except (struct.error, IndexError) as e:
+        raise ValueError(f"malformed BSON: {e}") from None
+
+
+def _decode(data: bytes, depth: int) -> dict[str, object]:
     if depth > _MAX_DEPTH:
         raise ValueError("BSON nested too deeply")
     if len(data) < 5 or _INT32.unpack_from(data)[0] != len(data) or data[-1] != 0:
@@ -101,7 +108,7 @@ def decode_document(data: bytes, depth: int = 0) -> dict[str, object]:
             size = _INT32.unpack_from(data, pos)[0]
             if size < 5 or pos + size > end:
                 raise ValueError("BSON document runs past its parent")
-            inner = decode_document(data[pos : pos + size], depth + 1)
+            inner = _decode(data[pos : pos + size], depth + 1)
             value = list(inner.values()) if kind == 0x04 else inner
             pos += size
         elif kind == 0x05:
@@ -140,6 +147,6 @@ def read_op_msgs(data: bytes) -> Iterator[dict[str, object]]:
         message = data[pos + _HEADER.size : pos + length]
         if message[4] != 0:
             raise ValueError("OP_MSG does not start with a body section")
-        size = _INT32.unpack_from(message, 5)[0]
+        size = _INT32.unpack_from(message, 5)[0]  # the message has >= 10 bytes
         yield decode_document(message[5 : 5 + size])
         pos += length

@@ -226,13 +226,13 @@ def _time(tag: int, raw: bytes) -> dt.datetime:
 def _with_der(der: bytes) -> Certificate:
     try:
         return _read_der(der)
-    except (IndexError, UnicodeDecodeError) as e:
+    except (IndexError, UnicodeDecodeError, StopIteration) as e:
         raise ValueError(f"not a readable certificate: {e}") from None
 
 
 def _read_der(der: bytes) -> Certificate:
     _tag, s, e = _tlv(der, 0)
-    tbs_tag, ts, te = next(_children(der, s, e))
+    tbs_tag, ts, te = next(_children(der, s, e))  # StopIteration when empty
     if tbs_tag != 0x30:
         raise ValueError("not a certificate")
     fields = list(_children(der, ts, te))
