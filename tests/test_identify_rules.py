@@ -124,6 +124,9 @@ def test_extractor_may_reject_and_named_groups_fill_fields() -> None:
         ({"pattern": rb"(unclosed"}, "does not compile"),
         ({"name": ""}, "non-empty"),
         ({"after_nudge": True}, "bytes nudge"),
+        ({"nudge": "text"}, "nudge is bytes"),
+        ({"nudge": b""}, "not empty"),
+        ({"extract": 42}, "extract is a callable"),
     ],
 )
 def test_bad_rules_are_rejected(kwargs: dict[str, object], match: str) -> None:

@@ -51,6 +51,18 @@ def _check_name(instance: Rule, attribute: attrs.Attribute[str], value: str) -> 
         raise InvalidRuleError(value, f"a rule's {attribute.name} is a non-empty str")
 
 
+def _check_nudge(instance: Rule, attribute: attrs.Attribute[object], value: object) -> None:
+    if value is not None and not isinstance(value, bytes) and not callable(value):
+        raise InvalidRuleError(value, "a rule's nudge is bytes, a callable or None")
+    if isinstance(value, bytes) and not value:
+        raise InvalidRuleError(value, "a rule's nudge is not empty (use None for no nudge)")
+
+
+def _check_extract(instance: Rule, attribute: attrs.Attribute[object], value: object) -> None:
+    if value is not None and not callable(value):
+        raise InvalidRuleError(value, "a rule's extract is a callable or None")
+
+
 def _check_after_nudge(instance: Rule, attribute: attrs.Attribute[bool], value: bool) -> None:
     if value and not isinstance(instance.nudge, bytes):
         raise InvalidRuleError(instance.name, "a rule with after_nudge=True needs a bytes nudge")
@@ -109,10 +121,12 @@ class Rule:
     version: str | None = None
     info: str | None = None
     extract: Callable[[re.Match[bytes]], Mapping[str, object] | None] | None = attrs.field(
-        default=None, eq=False
+        default=None, eq=False, validator=_check_extract
     )
     ports: PortSet = attrs.field(default=PortSet(), converter=_portset)
-    nudge: bytes | Callable[[str], bytes] | None = attrs.field(default=None, eq=False)
+    nudge: bytes | Callable[[str], bytes] | None = attrs.field(
+        default=None, eq=False, validator=_check_nudge
+    )
     after_nudge: bool = attrs.field(default=False, validator=_check_after_nudge)
 
     def __repr__(self) -> str:
