@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import struct
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 import attrs
 
@@ -51,14 +52,14 @@ def _check_name(instance: Rule, attribute: attrs.Attribute[str], value: str) -> 
         raise InvalidRuleError(value, f"a rule's {attribute.name} is a non-empty str")
 
 
-def _check_nudge(instance: Rule, attribute: attrs.Attribute[object], value: object) -> None:
+def _check_nudge(instance: Rule, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and not isinstance(value, bytes) and not callable(value):
         raise InvalidRuleError(value, "a rule's nudge is bytes, a callable or None")
     if isinstance(value, bytes) and not value:
         raise InvalidRuleError(value, "a rule's nudge is not empty (use None for no nudge)")
 
 
-def _check_extract(instance: Rule, attribute: attrs.Attribute[object], value: object) -> None:
+def _check_extract(instance: Rule, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and not callable(value):
         raise InvalidRuleError(value, "a rule's extract is a callable or None")
 
