@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import ssl
+from collections.abc import Iterable
 from typing import Any, ClassVar
 
 import anyio
@@ -108,8 +109,12 @@ def _check_wait(instance: object, attribute: attrs.Attribute[float], value: floa
         raise InvalidOptionError(attribute.name, value, f"{attribute.name} is a number > 0")
 
 
-def _alpn(value: object) -> tuple[str, ...]:
-    return tuple(str(v) for v in value)  # type: ignore[attr-defined]
+def _alpn(value: str | Iterable[str]) -> tuple[str, ...]:
+    names = (value,) if isinstance(value, str) else tuple(value)
+    for name in names:
+        if not isinstance(name, str) or not 0 < len(name.encode()) < 256:
+            raise InvalidOptionError("alpn", value, "ALPN names are str of 1 to 255 bytes")
+    return names
 
 
 class _Refused(Exception):
