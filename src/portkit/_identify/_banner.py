@@ -102,8 +102,11 @@ class BannerProbe:
             return connected
         stream, latency = connected
         ident = Identification()
-        with anyio.move_on_after(self.total):
-            ident = await self._converse(stream, endpoint, timeout)
+        try:
+            with anyio.move_on_after(self.total):
+                ident = await self._converse(stream, endpoint, timeout)
+        finally:
+            await anyio.aclose_forcefully(stream)  # closed already, unless cancelled early
         return ProbeResult(
             target=endpoint.host, address=endpoint.host, port=endpoint.port,
             protocol=Protocol.TCP, state=PortState.OPEN, reason="syn-ack",
