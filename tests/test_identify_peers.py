@@ -166,3 +166,20 @@ async def test_mongodb_nudge_goes_first_on_its_usual_port_hint() -> None:
     nudges = rules.nudges(27017, "127.0.0.1")
     assert nudges[0][1].name == "mongodb"
     assert rules.nudges(6379, "h")[0][1].name == "redis"
+
+
+def _open_fds() -> int:
+    import os
+
+    return len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else -1
+
+
+async def test_cancelling_a_conversation_closes_its_sockets() -> None:
+    before = _open_fds()
+    async with serving(trickle) as port:
+        for probe in (BannerProbe(idle=5.0), TLSProbe(handshake_wait=5.0)):
+            with anyio.move_on_after(0.3) as scope:
+                await probe(Endpoint(host="127.0.0.1", port=port), 2.0)
+            assert scope.cancelled_caught
+    # The server's side is closed with the server; the probes' side must be too.
+    assert _open_fds() <= before

@@ -188,7 +188,10 @@ class TLSProbe:
             return connected
         stream, latency = connected
         hostname = self.server_hostname or endpoint.host
-        info = await self._look(stream, hostname)
+        try:
+            info = await self._look(stream, hostname)
+        finally:
+            await anyio.aclose_forcefully(stream)  # closed already, unless cancelled
         if self.verify and info.error is None:
             info = await self._verify(endpoint, timeout, info, hostname)
         return ProbeResult(
@@ -223,7 +226,6 @@ class TLSProbe:
             tls = await self._handshake(stream, hostname, verify=False)
         except (OSError, anyio.BrokenResourceError, anyio.EndOfStream, TimeoutError,
                 _Refused) as e:
-            await anyio.aclose_forcefully(stream)
             return attrs.evolve(base, error=_describe(e))
         try:
             der = tls.extra(TLSAttribute.peer_certificate_binary, None)
@@ -255,14 +257,15 @@ class TLSProbe:
         try:
             tls = await self._handshake(stream, hostname, verify=True)
         except ssl.SSLCertVerificationError as e:
-            await anyio.aclose_forcefully(stream)
             return attrs.evolve(info, verified=False, verify_error=e.verify_message or str(e))
         except (OSError, anyio.BrokenResourceError, anyio.EndOfStream, TimeoutError,
                 _Refused) as e:
-            await anyio.aclose_forcefully(stream)
             return attrs.evolve(info, verified=False, verify_error=_describe(e))
-        await anyio.aclose_forcefully(tls)
-        return attrs.evolve(info, verified=True, verify_error=None)
+        else:
+            await anyio.aclose_forcefully(tls)
+            return attrs.evolve(info, verified=True, verify_error=None)
+        finally:
+            await anyio.aclose_forcefully(stream)
 
 
 def _describe(exc: BaseException) -> str:
