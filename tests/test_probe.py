@@ -76,7 +76,7 @@ async def test_names_are_resolved_and_the_target_kept_as_given() -> None:
 
 async def test_probe_takes_ipaddress_objects() -> None:
     with listener("127.0.0.1") as port:
-        result = await portkit.probe(ipaddress.ip_address("127.0.0.1"), port)  # type: ignore[arg-type]
+        result = await portkit.probe(ipaddress.ip_address("127.0.0.1"), port)
     assert result.state is PortState.OPEN
 
 
@@ -87,6 +87,8 @@ async def test_probe_rejects_bad_options() -> None:
         await portkit.probe("127.0.0.1", 1, protocol="udp")
     with pytest.raises(portkit.InvalidTargetError):
         await portkit.probe("not a host!", 1)
+    with pytest.raises(portkit.InvalidTargetError, match="one host"):
+        await portkit.probe("127.0.0.0/30", 1)
 
 
 async def test_tcp_connect_probe_is_a_probe_and_takes_endpoints() -> None:

@@ -10,6 +10,7 @@ concurrency and the stream's buffer, whatever the size of the scan.
 from __future__ import annotations
 
 import errno as _errno
+import ipaddress
 import math
 import random
 from collections import deque
@@ -21,7 +22,7 @@ import anyio
 import anyio.lowlevel
 
 from portkit._models import Endpoint, PortRange, PortSet, PortSpec, Protocol
-from portkit.exceptions import InvalidOptionError
+from portkit.exceptions import InvalidOptionError, InvalidTargetError
 
 from ._limits import MIN_ADAPTIVE_TIMEOUT, Pressure, RateLimiter, RttTable, default_concurrency
 from ._protocol import Probe
@@ -244,7 +245,7 @@ class _Scan:
         self.progress = progress
         self.total = space.total
 
-    async def run_one(
+    async def run_one(  # noqa: PLR0917 - positional for speed in the worker loop
         self, connector: Connector, text: str, address: str, family: int, port: int,
         attempts: int = 0,
     ) -> ProbeResult:
@@ -522,7 +523,7 @@ def scan_sync(
 
 
 async def probe(
-    host: str | Endpoint | Any,
+    host: str | ipaddress.IPv4Address | ipaddress.IPv6Address,
     port: int,
     *,
     protocol: Protocol | str = Protocol.TCP,
@@ -543,7 +544,7 @@ async def probe(
     source ports for good, after a few tries with back-off.
 
     Args:
-        host: A host name or an IP address (text or :mod:`ipaddress` object).
+        host: A host name or an IP address (text or an :mod:`ipaddress` address).
         port: The port, 0-65535.
         protocol: Only ``"tcp"`` is probed by the built-in probe.
         timeout: Seconds to wait for an answer.
@@ -557,9 +558,13 @@ async def probe(
         raise InvalidOptionError(
             "protocol", protocol, "the built-in probe is TCP; pass probe= to scan() for others"
         )
-    host_text = host if isinstance(host, str) else getattr(host, "host", str(host))
+    if not isinstance(host, (str, ipaddress.IPv4Address, ipaddress.IPv6Address)):
+        raise InvalidTargetError(host, "probe() takes a host name or an IP address")
+    text = str(host)
+    if "/" in text:
+        raise InvalidTargetError(host, "probe() takes one host; scan() takes networks")
     async with scan(
-        [host_text], [port], timeout=_check_timeout(timeout), retries=0,
+        [text], [port], timeout=_check_timeout(timeout), retries=0,
         adaptive_timeout=False, concurrency=1, order="sequential",
     ) as results:
         async for result in results:

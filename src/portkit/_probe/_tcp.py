@@ -23,8 +23,8 @@ import struct
 import sys
 import types
 from collections.abc import Mapping
-from typing import Any
 from time import perf_counter
+from typing import Any
 
 import anyio
 import anyio.lowlevel
@@ -229,7 +229,7 @@ class Connector:
             self._pending[0].close()
             self._pending = None
 
-    def _socket(self, family: int) -> tuple[_socket.socket, Any]:
+    def _take(self, family: int) -> tuple[_socket.socket, Any]:
         pair = self._spare.pop(family, None)
         if pair is not None:
             return pair
@@ -262,17 +262,21 @@ class Connector:
                 or the address family is not supported.
         """
         for _ in range(_SELF_CONNECT_TRIES):
-            sock, poller = self._socket(family)
+            pair = self._spare.pop(family, None)
+            sock, poller = pair if pair is not None else self._take(family)
+            own = True
             try:
                 start = perf_counter()
                 err = sock.connect_ex(sockaddr)
                 if err in _PENDING:
                     # Loopback and local rejections often answer before connect()
                     # returns: collect the outcome at once if it is there.
-                    err = _outcome(sock, sockaddr)
+                    err = sock.connect_ex(sockaddr) if _LINUX else _outcome(sock, sockaddr)
+                    if err == _EALREADY:
+                        err = _outcome(sock, sockaddr)  # an ICMP error may be waiting
                     if err in _PENDING:
                         self._pending = (sock, poller, family, sockaddr, start)
-                        sock = None
+                        own = False
                         return None
                     if err == _ECONNREFUSED and poller is not None:
                         ready = poller.poll(0)
@@ -282,14 +286,14 @@ class Connector:
                             latency = perf_counter() - start
                             if family not in self._spare:
                                 self._spare[family] = (sock, poller)
-                                sock = None
+                                own = False
                             return CLOSED, "conn-refused", latency, _NO_DETAILS
                 verdict = self._judge(sock, poller, family, err, perf_counter() - start)
                 if verdict is not None:
-                    sock = None  # kept or closed by _judge
+                    own = False  # kept or closed by _judge
                     return verdict
             finally:
-                if sock is not None:
+                if own:
                     sock.close()
         return _SELF_CONNECT_VERDICT
 
@@ -300,6 +304,7 @@ class Connector:
             raise RuntimeError("no probe is pending")
         sock, poller, family, sockaddr, start = pending
         self._pending = None
+        own = True
         try:
             err = _EALREADY
             with anyio.move_on_after(timeout):
@@ -310,10 +315,10 @@ class Connector:
                 return FILTERED, "no-response", None, _NO_DETAILS
             verdict = self._judge(sock, poller, family, err, perf_counter() - start)
             if verdict is not None:
-                sock = None
+                own = False
                 return verdict
         finally:
-            if sock is not None:
+            if own:
                 sock.close()
         # Connected to itself: ask again with a new socket.
         verdict = self.start(family, sockaddr)
