@@ -183,3 +183,35 @@ async def test_cancelling_a_conversation_closes_its_sockets() -> None:
             assert scope.cancelled_caught
     # The server's side is closed with the server; the probes' side must be too.
     assert _open_fds() <= before
+
+
+async def test_ipv6_banner_and_udp_verdicts() -> None:
+    from probe_support import ipv6_available
+
+    if not ipv6_available():
+        pytest.skip("no IPv6 loopback here")
+
+    async def ssh_like(stream: anyio.abc.SocketStream) -> None:
+        async with stream:
+            await stream.send(b"SSH-2.0-OpenSSH_9.6\r\n")
+
+    listener = await anyio.create_tcp_listener(local_host="::1")
+    port = listener.extra(SocketAttribute.local_port)
+    async with listener, anyio.create_task_group() as tg:
+        tg.start_soon(listener.serve, ssh_like)
+        result = await BannerProbe()(Endpoint(host="::1", port=port), 2.0)
+        tg.cancel_scope.cancel()
+    ident = result.details["identification"]
+    assert isinstance(ident, Identification)
+    assert (ident.service, ident.version) == ("ssh", "9.6")
+
+    import socket
+
+    from portkit import UDPProbe
+
+    with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+        s.bind(("::1", 0))
+        closed = s.getsockname()[1]
+    udp = await UDPProbe()(Endpoint(host="::1", port=closed, protocol="udp"), 1.0)
+    assert (udp.state, udp.reason) == (PortState.CLOSED, "port-unreach")
+    assert udp.details.get("icmp") in (6, None)
