@@ -89,3 +89,15 @@ def test_identify_and_tls_together(
     assert tls["verified"] is True
     assert tls["certificate"]["dns_names"] == ["localhost", "www.portkit.test"]
     assert record["details"]["identification"]["service"] == "http"
+
+
+def test_udp_without_ports_probes_the_common_udp_ports(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from portkit._cli._identify import COMMON_UDP_PORTS
+
+    argv = ["scan", "127.0.0.1", "--udp", "--json", "--retries", "0", "--timeout", "0.3"]
+    assert main(argv) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {r["protocol"] for r in records} == {"udp"}
+    assert sorted(r["port"] for r in records) == list(COMMON_UDP_PORTS)

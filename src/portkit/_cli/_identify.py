@@ -10,6 +10,7 @@ from portkit import (
     BannerProbe,
     Endpoint,
     Identification,
+    PortSet,
     PortSpec,
     PortState,
     Probe,
@@ -19,6 +20,10 @@ from portkit import (
     TLSProbe,
     UDPProbe,
 )
+
+#: UDP ports probed by ``--udp`` when no ``-p`` is given: DNS, DHCP, TFTP, NTP, NetBIOS,
+#: SNMP, IKE, syslog, RIP, SSDP, IPsec NAT-T, mDNS.
+COMMON_UDP_PORTS = PortSet([53, 67, 69, 123, 137, 161, 500, 514, 520, 1900, 4500, 5353])
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -44,7 +49,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--udp", action="store_true",
         help="probe the ports as UDP (DNS, NTP and SNMP questions, all three on ports "
         "other than 53, 123 and 161); "
-        "a spec such as 'T:22,U:53,161' mixes TCP and UDP",
+        "a spec such as 'T:22,U:53,161' mixes TCP and UDP (default ports: "
+        f"{COMMON_UDP_PORTS})",
     )
 
 
@@ -81,7 +87,9 @@ def _has_udp(ports: object) -> bool:
 
 def plans(args: argparse.Namespace, ports: Any) -> list[tuple[Probe | None, Any]]:
     """The scans to run: ``(probe, ports)`` pairs; None is the plain TCP connect probe."""
-    if isinstance(ports, str):
+    if args.udp and args.ports is None:
+        tcp, udp = None, COMMON_UDP_PORTS
+    elif isinstance(ports, str):
         spec = PortSpec.parse(ports, default=Protocol.UDP if args.udp else Protocol.TCP)
         tcp, udp = spec.get(Protocol.TCP), spec.get(Protocol.UDP)
     elif args.udp:
