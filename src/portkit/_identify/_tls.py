@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import re
-import ssl
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import anyio
 import anyio.abc
 import attrs
-from anyio.streams.tls import TLSAttribute, TLSStream
 
 from .._models import Endpoint, Protocol
 from .._probe._results import PortState, ProbeResult
 from ..exceptions import InvalidOptionError
 from ._io import connect, read_reply
 from ._x509 import Certificate, parse_certificate
+
+if TYPE_CHECKING:
+    import ssl
+
+    from anyio.streams.tls import TLSStream
+
+# ssl and anyio's TLS streams are imported on first use: they cost more to import
+# than the rest of portkit.
 
 __all__ = ["STARTTLS_PROTOCOLS", "TLSInfo", "TLSProbe"]
 
@@ -167,6 +173,8 @@ class TLSProbe:
     verify: bool = True
 
     def _context(self, verify: bool) -> ssl.SSLContext:
+        import ssl
+
         if verify:
             ctx = ssl.create_default_context(cafile=self.cafile)
         else:
@@ -203,6 +211,8 @@ class TLSProbe:
     async def _handshake(
         self, stream: anyio.abc.SocketStream, hostname: str, verify: bool
     ) -> TLSStream:
+        from anyio.streams.tls import TLSStream
+
         with anyio.fail_after(self.handshake_wait):
             if self.starttls is not None:
                 await self._upgrade(stream, self.starttls)
@@ -227,6 +237,8 @@ class TLSProbe:
         except (OSError, anyio.BrokenResourceError, anyio.EndOfStream, TimeoutError,
                 _Refused) as e:
             return attrs.evolve(base, error=_describe(e))
+        from anyio.streams.tls import TLSAttribute
+
         try:
             der = tls.extra(TLSAttribute.peer_certificate_binary, None)
             cert = None
@@ -250,6 +262,8 @@ class TLSProbe:
     async def _verify(
         self, endpoint: Endpoint, timeout: float, info: TLSInfo, hostname: str
     ) -> TLSInfo:
+        import ssl
+
         connected = await connect(endpoint, timeout)
         if isinstance(connected, ProbeResult):
             return attrs.evolve(info, verify_error=f"reconnect failed: {connected.reason}")
@@ -269,6 +283,8 @@ class TLSProbe:
 
 
 def _describe(exc: BaseException) -> str:
+    import ssl
+
     if isinstance(exc, TimeoutError):
         return "handshake timed out"
     if isinstance(exc, anyio.EndOfStream | anyio.BrokenResourceError):
