@@ -54,6 +54,7 @@ def by_port(results: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
 def test_verdicts_and_reasons_match_the_firewall(
     netns: Namespace, backend: str, address: str
 ) -> None:
+    address = netns.address(address)
     results = by_port(netns.run({
         "backend": backend, "targets": [address], "ports": "2000-2008",
         "listen": [[address, 2000]],
@@ -131,6 +132,7 @@ def test_running_out_of_descriptors_never_becomes_a_verdict(
 def test_one_worker_reusing_sockets_keeps_every_verdict_exact(
     netns: Namespace, backend: str, address: str
 ) -> None:
+    address = netns.address(address)
     # One worker, every port twice in a row: refused sockets are reused for the next
     # probe, so a verdict must not leak into the next one (ICMP details included).
     results = netns.run({

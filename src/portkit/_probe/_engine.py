@@ -2,9 +2,9 @@
 
 ``scan()`` resolves the targets, then starts ``concurrency`` worker tasks (fewer when
 there is less work) that pull pairs from one shared lazy iterator, probe them, and
-push results into a bounded memory object stream that the caller reads. Nothing is
-created per probe but the socket and the result; memory is bounded by the
-concurrency and the stream's buffer, whatever the size of the scan.
+push results into a bounded channel that the caller reads. No task is created per
+probe; memory is bounded by the concurrency and the channel's buffer, whatever the
+size of the scan.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import errno as _errno
 import ipaddress
 import math
 import random
+import types
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -379,9 +380,7 @@ class _Scan:
             connector.close()
 
 
-def _details(mapping: dict[str, object]) -> Any:
-    import types
-
+def _details(mapping: dict[str, object]) -> Mapping[str, object]:
     return types.MappingProxyType(mapping)
 
 
