@@ -154,7 +154,7 @@ async def mongodb_peer(stream: anyio.abc.SocketStream) -> None:
 
 async def test_mongodb_rule_reads_hello_and_build_info_replies() -> None:
     async with serving(mongodb_peer) as port:
-        ident = await banner_of(port, BannerProbe(greeting_wait=0.3))
+        ident = await banner_of(port, BannerProbe(greeting_wait=0.3, reply_wait=0.3))
     assert (ident.service, ident.product, ident.version) == ("mongodb", "MongoDB", "7.0.14")
     assert ident.extra["max_wire_version"] == 21
 
