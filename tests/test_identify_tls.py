@@ -180,6 +180,23 @@ async def test_starttls_refused_is_reported(plain_postfix: servers.Server) -> No
     assert info.error is not None and "STARTTLS" in info.error
 
 
+def test_auto_starttls_follows_the_port() -> None:
+    probe = TLSProbe(starttls="auto")
+    assert [probe.dialogue_for(p) for p in (25, 587, 143, 110, 443, 993)] == [
+        "smtp", "smtp", "imap", "pop3", None, None,
+    ]
+    assert TLSProbe(starttls="imap").dialogue_for(25) == "imap"
+    assert TLSProbe().dialogue_for(25) is None
+
+
+async def test_auto_starttls_off_the_usual_ports_is_plain_tls(
+    nginx_valid: servers.Server, certs: Certs
+) -> None:
+    probe = TLSProbe(server_hostname="localhost", cafile=str(certs.ca_file), starttls="auto")
+    info = await tls_of(nginx_valid.port, probe)
+    assert (info.starttls, info.verified) == (None, True)
+
+
 def test_unknown_starttls_dialogue_is_rejected() -> None:
     from portkit.exceptions import InvalidOptionError
 

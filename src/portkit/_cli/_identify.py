@@ -43,8 +43,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                        help="with --tls: the server name to send and verify")
     group.add_argument("--cafile", default=None, metavar="PEM",
                        help="with --tls: verify against these CA certificates")
-    group.add_argument("--starttls", choices=["smtp", "imap", "pop3"], default=None,
-                       help="with --tls: upgrade with this protocol's STARTTLS first")
+    group.add_argument("--starttls", choices=["auto", "none", "smtp", "imap", "pop3"],
+                       default="auto",
+                       help="with --tls: upgrade with this protocol's STARTTLS first; 'auto' "
+                       "(default) for SMTP on 25 and 587, IMAP on 143, POP3 on 110")
     group.add_argument(
         "--udp", action="store_true",
         help="probe the ports as UDP (DNS, NTP and SNMP questions, all three on ports "
@@ -97,7 +99,8 @@ def plans(args: argparse.Namespace, ports: Any) -> list[tuple[Probe | None, Any]
     else:
         tcp, udp = ports, None
     tcp_probe: Probe | None = None
-    tls = TLSProbe(server_hostname=args.sni, cafile=args.cafile, starttls=args.starttls)
+    starttls = None if args.starttls == "none" else args.starttls
+    tls = TLSProbe(server_hostname=args.sni, cafile=args.cafile, starttls=starttls)
     if args.identify and args.tls:
         tcp_probe = _BannerAndTLS(BannerProbe(), tls)
     elif args.identify:

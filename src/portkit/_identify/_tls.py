@@ -37,6 +37,8 @@ _DIALOGUES: dict[str, tuple[tuple[bytes, re.Pattern[bytes]], ...]] = {
     "imap": ((b"a1 STARTTLS\r\n", re.compile(rb"(?:\A|\n)a1 OK")),),
     "pop3": ((b"STLS\r\n", re.compile(rb"\A\+OK")),),
 }
+#: The STARTTLS dialogue ``starttls="auto"`` speaks on each port.
+STARTTLS_PORTS = {25: "smtp", 587: "smtp", 143: "imap", 110: "pop3"}
 _GREETINGS = {
     "smtp": re.compile(rb"(?:\A|\n)220 [^\n]*\n"),
     "imap": re.compile(rb"\A\* OK[^\n]*\n"),
@@ -104,9 +106,10 @@ class TLSInfo:
 def _check_starttls(
     instance: object, attribute: attrs.Attribute[str | None], value: object
 ) -> None:
-    if value is not None and value not in STARTTLS_PROTOCOLS:
+    if value is not None and value not in STARTTLS_PROTOCOLS and value != "auto":
         raise InvalidOptionError(
-            "starttls", value, f"starttls is None or one of {', '.join(STARTTLS_PROTOCOLS)}"
+            "starttls", value,
+            f"starttls is None, 'auto' or one of {', '.join(STARTTLS_PROTOCOLS)}",
         )
 
 
@@ -156,7 +159,9 @@ class TLSProbe:
         cafile: A PEM file of CA certificates to verify against instead of the
             system's trust store.
         alpn: The application protocols to offer, in order of preference.
-        starttls: None for TLS from the first byte, else the dialogue to speak.
+        starttls: None for TLS from the first byte, else the dialogue to speak;
+            ``"auto"`` speaks SMTP's on ports 25 and 587, IMAP's on 143, POP3's on
+            110, and TLS from the first byte elsewhere.
         handshake_wait: Seconds each dialogue step and handshake may take.
         verify: False to skip the verifying handshake (``verified`` stays False).
 
@@ -171,6 +176,12 @@ class TLSProbe:
     starttls: str | None = attrs.field(default=None, validator=_check_starttls)
     handshake_wait: float = attrs.field(default=5.0, validator=_check_wait)
     verify: bool = True
+
+    def dialogue_for(self, port: int) -> str | None:
+        """The STARTTLS dialogue this probe speaks on *port*, or None for plain TLS."""
+        if self.starttls == "auto":
+            return STARTTLS_PORTS.get(port)
+        return self.starttls
 
     def _context(self, verify: bool) -> ssl.SSLContext:
         import ssl
@@ -196,12 +207,13 @@ class TLSProbe:
             return connected
         stream, latency = connected
         hostname = self.server_hostname or endpoint.host
+        dialogue = self.dialogue_for(endpoint.port)
         try:
-            info = await self._look(stream, hostname)
+            info = await self._look(stream, hostname, dialogue)
         finally:
             await anyio.aclose_forcefully(stream)  # closed already, unless cancelled
         if self.verify and info.error is None:
-            info = await self._verify(endpoint, timeout, info, hostname)
+            info = await self._verify(endpoint, timeout, info, hostname, dialogue)
         return ProbeResult(
             target=endpoint.host, address=endpoint.host, port=endpoint.port,
             protocol=Protocol.TCP, state=PortState.OPEN, reason="syn-ack",
@@ -209,13 +221,13 @@ class TLSProbe:
         )
 
     async def _handshake(
-        self, stream: anyio.abc.SocketStream, hostname: str, verify: bool
+        self, stream: anyio.abc.SocketStream, hostname: str, verify: bool, dialogue: str | None
     ) -> TLSStream:
         from anyio.streams.tls import TLSStream
 
         with anyio.fail_after(self.handshake_wait):
-            if self.starttls is not None:
-                await self._upgrade(stream, self.starttls)
+            if dialogue is not None:
+                await self._upgrade(stream, dialogue)
             return await TLSStream.wrap(
                 stream,
                 server_side=False,
@@ -230,10 +242,12 @@ class TLSProbe:
             await stream.send(command)
             await _read_until(stream, reply, self.handshake_wait)
 
-    async def _look(self, stream: anyio.abc.SocketStream, hostname: str) -> TLSInfo:
-        base = TLSInfo(server_hostname=hostname, starttls=self.starttls)
+    async def _look(
+        self, stream: anyio.abc.SocketStream, hostname: str, dialogue: str | None
+    ) -> TLSInfo:
+        base = TLSInfo(server_hostname=hostname, starttls=dialogue)
         try:
-            tls = await self._handshake(stream, hostname, verify=False)
+            tls = await self._handshake(stream, hostname, False, dialogue)
         except (OSError, anyio.BrokenResourceError, anyio.EndOfStream, TimeoutError,
                 _Refused) as e:
             return attrs.evolve(base, error=_describe(e))
@@ -260,7 +274,8 @@ class TLSProbe:
             await anyio.aclose_forcefully(tls)
 
     async def _verify(
-        self, endpoint: Endpoint, timeout: float, info: TLSInfo, hostname: str
+        self, endpoint: Endpoint, timeout: float, info: TLSInfo, hostname: str,
+        dialogue: str | None,
     ) -> TLSInfo:
         import ssl
 
@@ -269,7 +284,7 @@ class TLSProbe:
             return attrs.evolve(info, verify_error=f"reconnect failed: {connected.reason}")
         stream = connected[0]
         try:
-            tls = await self._handshake(stream, hostname, verify=True)
+            tls = await self._handshake(stream, hostname, True, dialogue)
         except ssl.SSLCertVerificationError as e:
             return attrs.evolve(info, verified=False, verify_error=e.verify_message or str(e))
         except (OSError, anyio.BrokenResourceError, anyio.EndOfStream, TimeoutError,
