@@ -7,6 +7,7 @@ import ssl
 from collections.abc import Iterator
 
 import pytest
+import trustme
 
 import servers
 from identify_helpers import Certs, make_certs, running
@@ -62,6 +63,7 @@ async def test_valid_certificate_verifies_against_the_given_ca(
     assert cert.ip_addresses == ("127.0.0.1",)
     assert "O=Portkit Test CA" in cert.issuer
     assert not cert.self_issued
+    assert cert.public_key == "EC secp256r1"  # trustme's default key
     assert info.days_left is not None and info.days_left > 300
 
 
@@ -131,6 +133,16 @@ async def test_a_plain_server_is_a_handshake_error_not_a_crash(
     info = await tls_of(plain_redis.port, TLSProbe(handshake_wait=1.0))
     assert info.version is None and info.certificate is None
     assert info.error
+
+
+def test_the_der_reader_agrees_with_cryptography_on_rsa_keys() -> None:
+    ca = trustme.CA(key_type=trustme.KeyType.RSA)
+    leaf = ca.issue_cert("rsa.portkit.test", key_type=trustme.KeyType.RSA)
+    der = ssl.PEM_cert_to_DER_cert(leaf.cert_chain_pems[0].bytes().decode())
+    mine = parse_certificate(der, use_cryptography=False)
+    assert mine == parse_certificate(der, use_cryptography=True)
+    assert mine.public_key == "RSA 2048"
+    assert mine.dns_names == ("rsa.portkit.test",)
 
 
 def test_the_der_reader_agrees_with_cryptography(certs: Certs) -> None:

@@ -35,6 +35,8 @@ class Certificate:
         not_after: End of validity (timezone-aware, UTC).
         serial_number: The serial number.
         sha256: The SHA-256 fingerprint of the DER encoding, lower-case hex.
+        public_key: The subject's key: ``"RSA 2048"``, ``"EC secp256r1"``,
+            ``"Ed25519"``, ``"Ed448"``, or the algorithm's OID when unknown.
 
     .. versionadded:: 0.1.0
     """
@@ -48,6 +50,7 @@ class Certificate:
     not_after: dt.datetime
     serial_number: int
     sha256: str
+    public_key: str = ""
 
     @property
     def self_issued(self) -> bool:
@@ -72,6 +75,7 @@ class Certificate:
             "not_after": self.not_after.isoformat(),
             "serial_number": f"{self.serial_number:x}",
             "sha256": self.sha256,
+            "public_key": self.public_key,
             "self_issued": self.self_issued,
         }
 
@@ -123,7 +127,24 @@ def _with_cryptography(der: bytes) -> Certificate:
         not_after=cert.not_valid_after_utc,
         serial_number=cert.serial_number,
         sha256=hashlib.sha256(der).hexdigest(),
+        public_key=_describe_key(cert.public_key()),
     )
+
+
+def _describe_key(key: object) -> str:
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+
+    if isinstance(key, rsa.RSAPublicKey):
+        return f"RSA {key.key_size}"
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return f"EC {key.curve.name}"
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return "Ed25519"
+    if isinstance(key, ed448.Ed448PublicKey):
+        return "Ed448"
+    if isinstance(key, dsa.DSAPublicKey):
+        return f"DSA {key.key_size}"
+    return type(key).__name__
 
 
 # -- a minimal DER reader -------------------------------------------------------------
@@ -215,6 +236,33 @@ def _name(data: bytes, start: int, end: int) -> tuple[str, str | None]:
     return ",".join(reversed(rdns)), cn
 
 
+_RSA, _EC, _DSA = "1.2.840.113549.1.1.1", "1.2.840.10045.2.1", "1.2.840.10040.4.1"
+_KEY_NAMES = {"1.3.101.112": "Ed25519", "1.3.101.113": "Ed448"}
+_CURVES = {
+    "1.2.840.10045.3.1.7": "secp256r1", "1.3.132.0.34": "secp384r1",
+    "1.3.132.0.35": "secp521r1", "1.3.132.0.10": "secp256k1",
+}
+
+
+def _key(der: bytes, start: int, end: int) -> str:
+    """A SubjectPublicKeyInfo described as the cryptography path describes it."""
+    (_, algs, alge), (_, bits, _bite) = list(_children(der, start, end))[:2]
+    algorithm = list(_children(der, algs, alge))
+    oid = _oid(der[algorithm[0][1] : algorithm[0][2]])
+    if oid == _RSA:
+        # BIT STRING: one byte of unused bits, then SEQUENCE { modulus, exponent }.
+        _tag, ks, ke = _tlv(der, bits + 1)
+        _mtag, ms, me = next(_children(der, ks, ke))
+        return f"RSA {int.from_bytes(der[ms:me], 'big').bit_length()}"
+    if oid == _EC and len(algorithm) > 1:
+        curve = _oid(der[algorithm[1][1] : algorithm[1][2]])
+        return f"EC {_CURVES.get(curve, curve)}"
+    if oid == _DSA and len(algorithm) > 1:
+        params = list(_children(der, algorithm[1][1], algorithm[1][2]))
+        return f"DSA {int.from_bytes(der[params[0][1] : params[0][2]], 'big').bit_length()}"
+    return _KEY_NAMES.get(oid, oid)
+
+
 def _time(tag: int, raw: bytes) -> dt.datetime:
     text = raw.decode("ascii")
     if tag == 0x17:  # UTCTime YYMMDDHHMMSSZ
@@ -246,6 +294,7 @@ def _read_der(der: bytes) -> Certificate:
     not_before = _time(times[0][0], der[times[0][1] : times[0][2]])
     not_after = _time(times[1][0], der[times[1][1] : times[1][2]])
     subject, cn = _name(der, fields[4][1], fields[4][2])
+    public_key = _key(der, fields[5][1], fields[5][2])
     dns: list[str] = []
     ips: list[str] = []
     for tag, fs, fe in fields[6:]:
@@ -273,4 +322,5 @@ def _read_der(der: bytes) -> Certificate:
         not_after=not_after,
         serial_number=serial,
         sha256=hashlib.sha256(der).hexdigest(),
+        public_key=public_key,
     )
