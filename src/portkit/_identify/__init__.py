@@ -4,8 +4,9 @@ are re-exported by :mod:`portkit`."""
 from __future__ import annotations
 
 from ._banner import BannerProbe
+from ._builtin import identify_rules
 from ._identification import Identification
-from ._rules import Rule, RuleSet, identify_rules
+from ._rules import Rule, RuleSet
 from ._tls import TLSInfo, TLSProbe
 from ._udp import UDPProbe
 from ._x509 import Certificate

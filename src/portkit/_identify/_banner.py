@@ -12,9 +12,10 @@ import attrs
 from .._models import Endpoint, Protocol
 from .._probe._results import PortState, ProbeResult
 from ..exceptions import InvalidOptionError
+from ._builtin import identify_rules
 from ._identification import Identification
 from ._io import connect, read_reply
-from ._rules import RuleSet, identify_rules
+from ._rules import RuleSet
 
 __all__ = ["BannerProbe"]
 
