@@ -101,3 +101,15 @@ def test_udp_without_ports_probes_the_common_udp_ports(
     records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert {r["protocol"] for r in records} == {"udp"}
     assert sorted(r["port"] for r in records) == list(COMMON_UDP_PORTS)
+
+
+def test_csv_gets_identification_columns(
+    sshd: servers.Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv
+    import io
+
+    assert main(["scan", "127.0.0.1", "-p", str(sshd.port), "--identify", "--csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert len(rows) == 1
+    assert (rows[0]["service"], rows[0]["product"], rows[0]["state"]) == ("ssh", "OpenSSH", "open")

@@ -26,6 +26,10 @@ from portkit import (
 COMMON_UDP_PORTS = PortSet([53, 67, 69, 123, 137, 161, 500, 514, 520, 1900, 4500, 5353])
 
 
+#: The CSV columns that identification adds.
+CSV_FIELDS = ["service", "product", "version", "tls"]
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Add the identification options to the ``scan`` sub-parser."""
     group = p.add_argument_group("service identification")

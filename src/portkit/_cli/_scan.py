@@ -144,10 +144,11 @@ def run_scan(args: argparse.Namespace) -> int:
     progress = _Progress(sys.stderr)
     found: list[ProbeResult] = []
     writer = csv.writer(out, lineterminator="\n") if args.csv else None
+    identifying = _identify.wanted(args)
     if writer is not None:
-        writer.writerow(_CSV_FIELDS)
+        writer.writerow(_CSV_FIELDS + (_identify.CSV_FIELDS if identifying else []))
 
-    plans = _identify.plans(args, ports) if _identify.wanted(args) else [(None, ports)]
+    plans = _identify.plans(args, ports) if identifying else [(None, ports)]
 
     async def main() -> None:
         for probe, plan_ports in plans:
@@ -169,7 +170,10 @@ def run_scan(args: argparse.Namespace) -> int:
                     out.write(json.dumps(record, separators=(",", ":")) + "\n")
                 elif writer is not None:
                     row = result.to_dict()
-                    writer.writerow(["" if row[k] is None else row[k] for k in _CSV_FIELDS])
+                    cells = ["" if row[k] is None else row[k] for k in _CSV_FIELDS]
+                    if identifying:
+                        cells += _identify.columns(result)
+                    writer.writerow(cells)
 
     interrupted = False
     try:
