@@ -113,3 +113,59 @@ def test_csv_gets_identification_columns(
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert len(rows) == 1
     assert (rows[0]["service"], rows[0]["product"], rows[0]["state"]) == ("ssh", "OpenSSH", "open")
+
+
+@pytest.fixture(scope="module")
+def imaps_peer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A TLS server that greets as an IMAP server does, inside TLS (like port 993).
+
+    It is a protocol peer written here, not an IMAP server: it sends the greeting
+    after the handshake and closes.
+    """
+    import ssl
+    import threading
+
+    certs = make_certs(tmp_path_factory.mktemp("imaps-certs"))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certs.valid)
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    port = listener.getsockname()[1]
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.settimeout(2)
+                try:
+                    with context.wrap_socket(conn, server_side=True) as tls:
+                        tls.sendall(b"* OK [CAPABILITY IMAP4rev1] Dovecot ready.\r\n")
+                        tls.recv(100)
+                except OSError:
+                    pass  # plain probes and hang-ups
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield port
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
+
+
+def test_identify_with_tls_looks_inside_tls(
+    imaps_peer: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["scan", "127.0.0.1", "-p", str(imaps_peer), "--identify", "--tls", "--json"]
+    assert main(argv) == 0
+    (record,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    ident = record["details"]["identification"]
+    assert (ident["tunnel"], ident["service"], ident["product"]) == ("ssl", "imap", "Dovecot imapd")
+    assert record["details"]["tls"]["version"] in ("TLSv1.2", "TLSv1.3")
+    assert main(argv[:-1]) == 0
+    assert "ssl/imap" in capsys.readouterr().out

@@ -216,3 +216,30 @@ def test_unknown_starttls_dialogue_is_rejected() -> None:
         TLSProbe(starttls="ftp")
 
 
+
+
+async def test_banner_probe_inside_tls_finds_http(nginx_valid: servers.Server) -> None:
+    from portkit import BannerProbe, Identification
+
+    result = await BannerProbe(tls=True, greeting_wait=0.3)(
+        Endpoint(host="127.0.0.1", port=nginx_valid.port), 2.0
+    )
+    ident = result.details["identification"]
+    assert isinstance(ident, Identification)
+    assert (ident.tunnel, ident.service, ident.product) == ("ssl", "http", "nginx")
+    assert ident.extra["status"] == 200  # the page, not the plain-HTTP-on-TLS error
+
+
+async def test_banner_probe_inside_tls_on_a_plain_port_reports_the_tls_error(
+    plain_redis: servers.Server,
+) -> None:
+    from portkit import BannerProbe, Identification
+
+    result = await BannerProbe(tls=True, greeting_wait=0.3, reply_wait=0.3)(
+        Endpoint(host="127.0.0.1", port=plain_redis.port), 2.0
+    )
+    ident = result.details["identification"]
+    assert isinstance(ident, Identification)
+    assert ident.service is None
+    assert ident.tunnel == "ssl"
+    assert ident.extra["tls_error"]

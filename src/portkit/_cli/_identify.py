@@ -6,6 +6,8 @@ import argparse
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
+
 from portkit import (
     BannerProbe,
     Endpoint,
@@ -61,7 +63,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 class _BannerAndTLS:
-    """Identify from the banner, then shake hands with TLS on the same open port."""
+    """Identify from the banner and shake hands with TLS on the same open port; when
+    the plain banner says nothing known and TLS works, identify again inside TLS."""
 
     protocol = Protocol.TCP
 
@@ -74,7 +77,16 @@ class _BannerAndTLS:
         if first.state is not PortState.OPEN:
             return first
         second = await self.tls(endpoint, timeout)
-        details = {**first.details, "tls": second.details.get("tls")}
+        tls = second.details.get("tls")
+        details = {**first.details, "tls": tls}
+        ident = first.details.get("identification")
+        if (
+            isinstance(tls, TLSInfo) and tls.error is None
+            and isinstance(ident, Identification) and not ident.identified
+        ):
+            inner = attrs.evolve(self.banner, tls=True, server_hostname=self.tls.server_hostname)
+            third = await inner(endpoint, timeout)
+            details["identification"] = third.details.get("identification", ident)
         return ProbeResult(
             target=first.target, address=first.address, port=first.port,
             protocol=first.protocol, state=first.state, reason=first.reason,
@@ -144,6 +156,8 @@ def columns(result: ProbeResult) -> tuple[str, str, str, str]:
     service = product = version = tls_cell = ""
     if isinstance(ident, Identification):
         service = ident.service or ("?" if result.state is PortState.OPEN else "")
+        if ident.tunnel and ident.service:
+            service = f"{ident.tunnel}/{service}"
         product = ident.product or ident.info or ""
         version = ident.version or ""
     tls = result.details.get("tls")

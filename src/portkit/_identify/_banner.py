@@ -78,6 +78,10 @@ class BannerProbe:
         idle: Seconds of silence that end a reply once it has begun.
         max_nudges: How many nudges (connections) to try on a silent port.
         total: Seconds the whole conversation with one port may take.
+        tls: Talk inside TLS (as to HTTPS, IMAPS, POP3S, SMTPS ports): shake hands
+            first, without checking the certificate (that is
+            :class:`~portkit.TLSProbe`'s work); the result's ``tunnel`` is ``"ssl"``.
+        server_hostname: With *tls*, the name to send as SNI.
 
     .. versionadded:: 0.1.0
     """
@@ -91,6 +95,8 @@ class BannerProbe:
     idle: float = attrs.field(default=0.2, validator=_positive)
     max_nudges: int = attrs.field(default=5, validator=_count)
     total: float = attrs.field(default=10.0, validator=_positive)
+    tls: bool = False
+    server_hostname: str | None = None
 
     async def __call__(self, endpoint: Endpoint, timeout: float) -> ProbeResult:
         """Connect to *endpoint* within *timeout* and identify what listens there.
@@ -102,7 +108,7 @@ class BannerProbe:
         if isinstance(connected, ProbeResult):
             return connected
         stream, latency = connected
-        ident = Identification()
+        ident = Identification(tunnel="ssl" if self.tls else None)
         try:
             with anyio.move_on_after(self.total):
                 ident = await self._converse(stream, endpoint, timeout)
@@ -114,22 +120,47 @@ class BannerProbe:
             latency=latency, details={"identification": ident},
         )
 
+    async def _wrap(
+        self, stream: anyio.abc.SocketStream, endpoint: Endpoint
+    ) -> anyio.abc.ByteStream:
+        """*stream*, inside TLS when this probe speaks TLS (certificates unchecked)."""
+        if not self.tls:
+            return stream
+        import ssl
+
+        from anyio.streams.tls import TLSStream
+
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        with anyio.fail_after(self.reply_wait + self.greeting_wait):
+            return await TLSStream.wrap(
+                stream, server_side=False, ssl_context=context, standard_compatible=False,
+                hostname=self.server_hostname or endpoint.host,
+            )
+
     async def _converse(
-        self, stream: anyio.abc.SocketStream, endpoint: Endpoint, timeout: float
+        self, raw: anyio.abc.SocketStream, endpoint: Endpoint, timeout: float
     ) -> Identification:
-        """Talk to the server on *stream* (which this closes), then on new connections."""
+        """Talk to the server on *raw* (which this closes), then on new connections."""
+        tunnel = "ssl" if self.tls else None
         nudges = self.rules.nudges(endpoint.port, endpoint.host)[: self.max_nudges]
         eager = bool(nudges) and endpoint.port in nudges[0][1].ports
         first: Identification | None = None
-        async with stream:
+        async with raw:
+            try:
+                stream = await self._wrap(raw, endpoint)
+            except (OSError, anyio.BrokenResourceError, anyio.EndOfStream, TimeoutError) as e:
+                return Identification(tunnel=tunnel, extra={"tls_error": str(e) or repr(e)})
             if not eager:
                 data, cut = await read_reply(
                     stream, self.max_bytes, self.greeting_wait, self.idle
                 )
                 if data:
-                    return self.rules.identify(data, port=endpoint.port, truncated=cut)
+                    ident = self.rules.identify(data, port=endpoint.port, truncated=cut)
+                    return attrs.evolve(ident, tunnel=tunnel)
             if not nudges:
-                return Identification()
+                return Identification(tunnel=tunnel)
             ident = await self._exchange(stream, endpoint, nudges[0][0])
             if ident.identified:
                 return ident
@@ -139,19 +170,25 @@ class BannerProbe:
             if isinstance(connected, ProbeResult):
                 break
             async with connected[0] as again:
-                ident = await self._exchange(again, endpoint, nudge)
+                try:
+                    stream = await self._wrap(again, endpoint)
+                except (OSError, anyio.BrokenResourceError, anyio.EndOfStream, TimeoutError):
+                    break
+                ident = await self._exchange(stream, endpoint, nudge)
             if ident.identified:
                 return ident
             if first is None and ident.raw:
                 first = ident
-        return first if first is not None else Identification(sent=nudges[0][0])
+        return first if first is not None else Identification(sent=nudges[0][0], tunnel=tunnel)
 
     async def _exchange(
-        self, stream: anyio.abc.SocketStream, endpoint: Endpoint, nudge: bytes
+        self, stream: anyio.abc.ByteStream, endpoint: Endpoint, nudge: bytes
     ) -> Identification:
+        tunnel = "ssl" if self.tls else None
         try:
             await stream.send(nudge)
         except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError):
-            return Identification(sent=nudge)
+            return Identification(sent=nudge, tunnel=tunnel)
         data, cut = await read_reply(stream, self.max_bytes, self.reply_wait, self.idle)
-        return self.rules.identify(data, port=endpoint.port, sent=nudge, truncated=cut)
+        ident = self.rules.identify(data, port=endpoint.port, sent=nudge, truncated=cut)
+        return attrs.evolve(ident, tunnel=tunnel)

@@ -35,6 +35,8 @@ class Identification:
         raw: The bytes the server sent, at most the probe's byte bound.
         truncated: True when the server had more to say than the bound kept.
         sent: The nudge sent to make the server talk, or None when it spoke first.
+        tunnel: ``"ssl"`` when the service was found inside TLS (nmap's
+            ``ssl/http``), else None.
         extra: Other facts a rule extracted (``{"max_wire_version": 21}``); takes
             no part in equality.
 
@@ -50,6 +52,7 @@ class Identification:
     raw: bytes = attrs.field(default=b"", repr=False)
     truncated: bool = False
     sent: bytes | None = attrs.field(default=None, repr=False)
+    tunnel: str | None = None
     extra: Mapping[str, object] = attrs.field(
         default=None, converter=_freeze, eq=False, repr=False
     )
@@ -77,5 +80,6 @@ class Identification:
             "banner_bytes": len(self.raw),
             "truncated": self.truncated,
             "sent": None if self.sent is None else printable(self.sent),
+            "tunnel": self.tunnel,
             "extra": dict(self.extra),
         }
