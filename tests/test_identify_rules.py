@@ -12,7 +12,7 @@ import pytest
 import trustme
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import portkit
@@ -249,6 +249,7 @@ def _sample_der() -> bytes:
     return x509.load_pem_x509_certificate(pem).public_bytes(Encoding.DER)
 
 
+@settings(deadline=None)  # the first example makes the sample certificate
 @given(st.binary(min_size=1, max_size=60), st.integers(0, 300))
 def test_der_reader_on_corrupted_certificates(patch: bytes, offset: int) -> None:
     der = bytearray(_sample_der())
