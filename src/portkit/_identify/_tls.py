@@ -16,15 +16,14 @@ from ..exceptions import InvalidOptionError
 from ._io import connect, read_reply
 from ._x509 import Certificate, parse_certificate
 
+# ssl and anyio's TLS streams are imported on first use: they cost more to import
+# than the rest of portkit.
 if TYPE_CHECKING:
     import ssl
 
     from anyio.streams.tls import TLSStream
 
-# ssl and anyio's TLS streams are imported on first use: they cost more to import
-# than the rest of portkit.
-
-__all__ = ["STARTTLS_PROTOCOLS", "TLSInfo", "TLSProbe"]
+__all__ = ["STARTTLS_PORTS", "STARTTLS_PROTOCOLS", "TLSInfo", "TLSProbe"]
 
 #: What STARTTLS dialogues :class:`TLSProbe` speaks: ``(command, final reply)`` after
 #: the greeting; SMTP says EHLO first.
