@@ -48,7 +48,7 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(numpy|npt|np)\..*"),
     (r"py:.*", r"(attrs|anyio|hypothesis|st)\..*"),
     (r"py:.*", r"(Iterable|Iterator|Mapping|Sequence|Callable|Awaitable|AsyncIterator)"),
-    (r"py:.*", r"(collections\.abc|typing|os|ipaddress|socket|enum|ssl|pathlib)\..*"),
+    (r"py:.*", r"(collections\.abc|typing|os|ipaddress|socket|enum|ssl|pathlib|re|datetime)\..*"),
     (r"py:class", r"(PortLike|_Bounds|Any|Literal|SupportsIndex|Self|T|.*\._.*|_.*)"),
     (r"py:mod", r"(ipaddress|socket|ssl|asyncio|trio|tomllib|enum|typing|os|pathlib)"),
     (r"py:.*", r"(int|str|bool|float|bytes|object|tuple|list|dict|set|frozenset|type|None)"),

@@ -442,7 +442,7 @@ def test_sockets_carry_port_class_service_and_ephemeral_status(
 def test_local_names_are_exported_and_documented() -> None:
     names = [
         "AUDIT_RULES", "Allow", "Exposure", "Finding", "LocalSocket", "LocalSocketsError",
-        "Process", "Rule", "TcpState", "audit", "connections", "listening",
+        "Process", "AuditRule", "TcpState", "audit", "connections", "listening",
     ]  # fmt: skip
     for name in names:
         assert name in portkit.__all__

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import sys
 from pathlib import Path
@@ -32,15 +33,20 @@ def load_example() -> ModuleType:
 async def serve_http(stream: SocketStream) -> None:
     async with stream:
         request = b""
-        with anyio.move_on_after(5):
+        with anyio.move_on_after(5), contextlib.suppress(
+            anyio.EndOfStream, anyio.BrokenResourceError, OSError
+        ):
             while b"\r\n\r\n" not in request:
                 request += await stream.receive()
-        await stream.send(b"HTTP/1.0 204 No Content\r\nServer: portkit-test\r\n\r\n")
+            await stream.send(b"HTTP/1.0 204 No Content\r\nServer: portkit-test\r\n\r\n")
 
 
 async def serve_garbage(stream: SocketStream) -> None:
+    # The probe may hang up before or while this is sent: that is its right.
     async with stream:
-        await stream.send(b"SSH-2.0-not-http\r\n")
+        with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError,
+                                 OSError):
+            await stream.send(b"SSH-2.0-not-http\r\n")
 
 
 async def test_http_probe_reads_status_through_the_engine() -> None:

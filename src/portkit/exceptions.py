@@ -18,6 +18,7 @@ so code that already catches those keeps working::
     ├── InvalidOptionError        (also ValueError)  a probe or scan option breaks its rule
     ├── InvalidConfigError        (also ValueError)  a monitor's config file breaks a rule
     ├── UnknownCheckError         (also LookupError) no running check has that name
+    ├── InvalidRuleError          (also ValueError)  an identification rule is malformed
     ├── UnknownSystemError        (also LookupError) no ephemeral range known for a system
     ├── UnknownServiceError       (also LookupError) no port known for a service name
     ├── LocalSocketsError         (also OSError)     this host's socket table cannot be read
@@ -39,6 +40,7 @@ __all__ = [
     "InvalidEndpointError",
     "InvalidOptionError",
     "InvalidPortError",
+    "InvalidRuleError",
     "InvalidServiceNameError",
     "InvalidSpecError",
     "InvalidTargetError",
@@ -165,6 +167,22 @@ class InvalidOptionError(PortkitError, ValueError):
         self.value = value
         self.rule = rule
         super().__init__(f"invalid {name} {_show(value)}: {rule}")
+
+
+class InvalidRuleError(PortkitError, ValueError):
+    """An identification :class:`~portkit.Rule` or :class:`~portkit.RuleSet` is malformed.
+
+    Attributes:
+        value: The offending value (a pattern, a name, a rule).
+        rule: What is wrong with it, in words.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, value: object, rule: str) -> None:
+        self.value = value
+        self.rule = rule
+        super().__init__(f"invalid identification rule {_show(value)}: {rule}")
 
 
 class UnknownProtocolError(PortkitError, ValueError):

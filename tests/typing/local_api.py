@@ -30,7 +30,7 @@ def my_rule(sock: portkit.LocalSocket) -> Iterator[portkit.Finding]:
 
 
 def run() -> tuple[portkit.Finding, ...]:
-    rules: tuple[portkit.Rule, ...] = (*portkit.AUDIT_RULES, my_rule)
+    rules: tuple[portkit.AuditRule, ...] = (*portkit.AUDIT_RULES, my_rule)
     findings = portkit.audit(
         rules=rules, allow=[portkit.Allow(port=22), portkit.Allow.parse("rule=mine")]
     )

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 import anyio
 
 from portkit import PortSet, PortState, ProbeResult, lookup, scan, top_ports
+from portkit._cli import _identify
 from portkit._cli._output import render_table
 
 #: How many of portkit's top ports (``portkit.top_ports``) are scanned without ``-p``.
@@ -58,6 +59,7 @@ def register(subparsers: Any) -> None:
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="one JSON object per result")
     fmt.add_argument("--csv", action="store_true", help="CSV with a header row")
+    _identify.add_arguments(p)
     p.set_defaults(func=run_scan)
 
 
@@ -113,10 +115,13 @@ def _report(results: list[ProbeResult], show_all: bool, out: TextIO) -> None:
                      sorted(rest.items(), key=lambda kv: -kv[1])]
             out.write(f"Not shown: {', '.join(parts)}\n")
         if shown:
+            rows = [_row(r) for r in shown]
+            headers = ["PORT", "STATE", "SERVICE", "REASON", "LATENCY", "PRODUCT", "VERSION",
+                       "TLS"]
+            # Only the identification columns that have something to show.
+            keep = [i for i in range(len(headers)) if i < 5 or any(row[i] for row in rows)]
             out.write(render_table(
-                ["PORT", "STATE", "SERVICE", "REASON", "LATENCY"],
-                [(f"{r.port}/{r.protocol}", r.state.value, _service(r), r.reason,
-                  _latency(r)) for r in shown],
+                [headers[i] for i in keep], [[row[i] for i in keep] for row in rows]
             ) + "\n")
         elif not rest:
             out.write("no ports scanned\n")
@@ -131,6 +136,14 @@ def _service(result: ProbeResult) -> str:
     return service.name if service is not None else "-"
 
 
+def _row(result: ProbeResult) -> tuple[str, ...]:
+    """A table row: the identified service where there is one, else the registered."""
+    service, product, version, tls = _identify.columns(result)
+    return (f"{result.port}/{result.protocol}", result.state.value,
+            service or _service(result), result.reason, _latency(result), product, version,
+            tls)
+
+
 def run_scan(args: argparse.Namespace) -> int:
     if args.ports is not None and args.top is not None:
         print("portkit: error: give -p or --top, not both", file=sys.stderr)
@@ -142,25 +155,36 @@ def run_scan(args: argparse.Namespace) -> int:
     progress = _Progress(sys.stderr)
     found: list[ProbeResult] = []
     writer = csv.writer(out, lineterminator="\n") if args.csv else None
+    identifying = _identify.wanted(args)
     if writer is not None:
-        writer.writerow(_CSV_FIELDS)
+        writer.writerow(_CSV_FIELDS + (_identify.CSV_FIELDS if identifying else []))
+
+    plans = _identify.plans(args, ports) if identifying else [(None, ports)]
 
     async def main() -> None:
+        for probe, plan_ports in plans:
+            await one_scan(probe, plan_ports)
+
+    async def one_scan(probe: Any, plan_ports: Any) -> None:
         async with scan(
-            args.hosts, ports, timeout=args.timeout, concurrency=args.concurrency,
+            args.hosts, plan_ports, timeout=args.timeout, concurrency=args.concurrency,
             rate=args.rate, retries=args.retries, family=args.family,
             adaptive_timeout=args.adaptive,
-            progress=progress.update,
+            progress=progress.update, probe=probe,
         ) as results:
             async for result in results:
                 found.append(result)
                 if result.state is PortState.OPEN:
                     progress.open += 1
                 if args.json:
-                    out.write(json.dumps(result.to_dict(), separators=(",", ":")) + "\n")
+                    record = _identify.to_json(result)
+                    out.write(json.dumps(record, separators=(",", ":")) + "\n")
                 elif writer is not None:
                     row = result.to_dict()
-                    writer.writerow(["" if row[k] is None else row[k] for k in _CSV_FIELDS])
+                    cells = ["" if row[k] is None else row[k] for k in _CSV_FIELDS]
+                    if identifying:
+                        cells += _identify.columns(result)
+                    writer.writerow(cells)
 
     interrupted = False
     try:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from ._audit import AUDIT_RULES, Allow, Finding, Rule, audit
+from ._audit import AUDIT_RULES, Allow, AuditRule, Finding, audit
 from ._models import Exposure, LocalSocket, Process, TcpState
 from ._sockets import connections, listening
 
 __all__ = [
     "AUDIT_RULES",
     "Allow",
+    "AuditRule",
     "Exposure",
     "Finding",
     "LocalSocket",
     "Process",
-    "Rule",
     "TcpState",
     "audit",
     "connections",

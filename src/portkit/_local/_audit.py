@@ -23,7 +23,7 @@ from portkit.exceptions import InvalidEndpointError
 from ._knowledge import daemon_services, port_services, socket_service
 from ._models import Exposure, LocalSocket
 
-__all__ = ["AUDIT_RULES", "Allow", "Finding", "RiskRule", "Rule", "audit"]
+__all__ = ["AUDIT_RULES", "Allow", "AuditRule", "Finding", "RiskRule", "audit"]
 
 _BEYOND_LOOPBACK = frozenset({Exposure.SPECIFIC, Exposure.ALL})
 _EVERY_INTERFACE = frozenset({Exposure.ALL})
@@ -54,7 +54,7 @@ class Finding:
         return f"{self.severity} {self.rule}: {self.reason}"
 
 
-class Rule(TypingProtocol):
+class AuditRule(TypingProtocol):
     """What :func:`audit` accepts as a rule: ``(socket) -> Iterable[Finding]``.
 
     Any function or callable object of that shape will do; it is called once per
@@ -126,7 +126,7 @@ class RiskRule:
 
 
 def port_mismatch(socket: LocalSocket, /) -> Iterable[Finding]:
-    """Rule ``port-mismatch``: a well-known daemon listens on a port known for another service.
+    """Audit rule ``port-mismatch``: a known daemon listens on a port known for another service.
 
     Deliberately modest: it fires only when the owning program is in
     :data:`portkit._local._knowledge.DAEMONS` (``sshd``, ``redis-server``, ...) and
@@ -155,7 +155,7 @@ def port_mismatch(socket: LocalSocket, /) -> Iterable[Finding]:
 
 
 def ephemeral_listener(socket: LocalSocket, /) -> Iterable[Finding]:
-    """Rule ``ephemeral-listener``: a TCP listener beyond loopback in the ephemeral range.
+    """Audit rule ``ephemeral-listener``: a TCP listener beyond loopback in the ephemeral range.
 
     Outgoing connections take their source ports from that range, so the service can
     fail to start when a client holds its port, and firewalls that admit "return
@@ -184,7 +184,7 @@ def ephemeral_listener(socket: LocalSocket, /) -> Iterable[Finding]:
 
 #: The built-in rules, in the order their findings are produced. To add rules of
 #: your own, pass ``rules=(*portkit.AUDIT_RULES, my_rule)``.
-AUDIT_RULES: tuple[Rule, ...] = (
+AUDIT_RULES: tuple[AuditRule, ...] = (
     RiskRule(id="cleartext-login", kind=RiskKind.CLEARTEXT_LOGIN),
     RiskRule(id="unauthenticated-data", kind=RiskKind.UNAUTHENTICATED_DATA),
     RiskRule(id="management-api", kind=RiskKind.MANAGEMENT_API, exposures=_EVERY_INTERFACE),
@@ -306,7 +306,7 @@ class Allow:
 def audit(
     sockets: Iterable[LocalSocket] | None = None,
     *,
-    rules: Iterable[Rule] | None = None,
+    rules: Iterable[AuditRule] | None = None,
     allow: Iterable[Allow] = (),
 ) -> tuple[Finding, ...]:
     """Findings about the listening sockets: exposed risky services and odd listeners.
@@ -317,7 +317,7 @@ def audit(
     Args:
         sockets: The sockets to judge; only the listening ones among them count.
             None reads :func:`listening` now (this host's namespace).
-        rules: The rules to run, each a :class:`Rule`; :data:`AUDIT_RULES` when None.
+        rules: The rules to run, each a :class:`AuditRule`; :data:`AUDIT_RULES` when None.
         allow: Allow-list entries; a finding any of them matches is left out.
 
     Returns:

@@ -1,0 +1,171 @@
+"""Service identification options of ``portkit scan``: ``--identify``, ``--tls``, ``--udp``."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from portkit import (
+    BannerProbe,
+    Endpoint,
+    Identification,
+    PortSet,
+    PortSpec,
+    PortState,
+    Probe,
+    ProbeResult,
+    Protocol,
+    TLSInfo,
+    TLSProbe,
+    UDPProbe,
+)
+
+#: UDP ports probed by ``--udp`` when no ``-p`` is given: DNS, DHCP, TFTP, NTP, NetBIOS,
+#: SNMP, IKE, syslog, RIP, SSDP, IPsec NAT-T, mDNS.
+COMMON_UDP_PORTS = PortSet([53, 67, 69, 123, 137, 161, 500, 514, 520, 1900, 4500, 5353])
+
+
+#: The CSV columns that identification adds.
+CSV_FIELDS = ["service", "product", "version", "tls"]
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """Add the identification options to the ``scan`` sub-parser."""
+    group = p.add_argument_group("service identification")
+    group.add_argument(
+        "--identify", action="store_true",
+        help="identify the service on open TCP ports from its banner or its reply to a "
+        "nudge (columns SERVICE, PRODUCT, VERSION)",
+    )
+    group.add_argument(
+        "--tls", action="store_true",
+        help="shake hands with TLS on open TCP ports: version, cipher, ALPN, certificate, "
+        "verification",
+    )
+    group.add_argument("--sni", default=None, metavar="NAME",
+                       help="with --tls: the server name to send and verify")
+    group.add_argument("--cafile", default=None, metavar="PEM",
+                       help="with --tls: verify against these CA certificates")
+    group.add_argument("--starttls", choices=["auto", "none", "smtp", "imap", "pop3"],
+                       default="auto",
+                       help="with --tls: upgrade with this protocol's STARTTLS first; 'auto' "
+                       "(default) for SMTP on 25 and 587, IMAP on 143, POP3 on 110")
+    group.add_argument(
+        "--udp", action="store_true",
+        help="probe the ports as UDP (DNS, NTP and SNMP questions, all three on ports "
+        "other than 53, 123 and 161); "
+        "a spec such as 'T:22,U:53,161' mixes TCP and UDP (default ports: "
+        f"{COMMON_UDP_PORTS})",
+    )
+
+
+class _BannerAndTLS:
+    """Identify from the banner and shake hands with TLS on the same open port; when
+    the plain banner says nothing known and TLS works, identify again inside TLS."""
+
+    protocol = Protocol.TCP
+
+    def __init__(self, banner: BannerProbe, tls: TLSProbe) -> None:
+        self.banner = banner
+        self.tls = tls
+
+    async def __call__(self, endpoint: Endpoint, timeout: float) -> ProbeResult:
+        first = await self.banner(endpoint, timeout)
+        if first.state is not PortState.OPEN:
+            return first
+        second = await self.tls(endpoint, timeout)
+        tls = second.details.get("tls")
+        details = {**first.details, "tls": tls}
+        ident = first.details.get("identification")
+        if (
+            isinstance(tls, TLSInfo) and tls.error is None
+            and isinstance(ident, Identification) and not ident.identified
+        ):
+            inner = attrs.evolve(self.banner, tls=True, server_hostname=self.tls.server_hostname)
+            third = await inner(endpoint, timeout)
+            details["identification"] = third.details.get("identification", ident)
+        return ProbeResult(
+            target=first.target, address=first.address, port=first.port,
+            protocol=first.protocol, state=first.state, reason=first.reason,
+            latency=first.latency, attempts=first.attempts, details=details,
+        )
+
+
+def wanted(args: argparse.Namespace) -> bool:
+    """True when any identification option was given."""
+    return bool(args.identify or args.tls or args.udp or _has_udp(args.ports))
+
+
+def _has_udp(ports: object) -> bool:
+    return isinstance(ports, str) and "U:" in ports.upper()
+
+
+def plans(args: argparse.Namespace, ports: Any) -> list[tuple[Probe | None, Any]]:
+    """The scans to run: ``(probe, ports)`` pairs; None is the plain TCP connect probe."""
+    if args.udp and args.ports is None:
+        tcp, udp = None, COMMON_UDP_PORTS
+    elif isinstance(ports, str):
+        spec = PortSpec.parse(ports, default=Protocol.UDP if args.udp else Protocol.TCP)
+        tcp, udp = spec.get(Protocol.TCP), spec.get(Protocol.UDP)
+    elif args.udp:
+        tcp, udp = None, ports
+    else:
+        tcp, udp = ports, None
+    tcp_probe: Probe | None = None
+    starttls = None if args.starttls == "none" else args.starttls
+    tls = TLSProbe(server_hostname=args.sni, cafile=args.cafile, starttls=starttls)
+    if args.identify and args.tls:
+        tcp_probe = _BannerAndTLS(BannerProbe(), tls)
+    elif args.identify:
+        tcp_probe = BannerProbe()
+    elif args.tls:
+        tcp_probe = tls
+    out: list[tuple[Probe | None, Any]] = []
+    if tcp is not None and len(tcp):
+        out.append((tcp_probe, tcp))
+    if udp is not None and len(udp):
+        out.append((UDPProbe(probe_all=True), udp))
+    return out
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Identification | TLSInfo):
+        return value.to_dict()
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+def to_json(result: ProbeResult) -> dict[str, Any]:
+    """``result.to_dict()`` with identification and TLS details as plain data."""
+    record = result.to_dict()
+    record["details"] = _plain(record["details"])
+    return record
+
+
+def columns(result: ProbeResult) -> tuple[str, str, str, str]:
+    """SERVICE, PRODUCT, VERSION and TLS cells for the table."""
+    ident = result.details.get("identification")
+    service = product = version = tls_cell = ""
+    if isinstance(ident, Identification):
+        service = ident.service or ("?" if result.state is PortState.OPEN else "")
+        if ident.tunnel and ident.service:
+            service = f"{ident.tunnel}/{service}"
+        product = ident.product or ident.info or ""
+        version = ident.version or ""
+    tls = result.details.get("tls")
+    if isinstance(tls, TLSInfo):
+        if tls.error:
+            tls_cell = f"no TLS ({tls.error})"
+        else:
+            verdict = "verified" if tls.verified else f"NOT verified: {tls.verify_error}"
+            expiry = "" if tls.days_left is None else f", expires in {tls.days_left} d"
+            tls_cell = f"{tls.version} {tls.alpn or ''} {verdict}{expiry}".replace("  ", " ")
+    return service, product, version, tls_cell
