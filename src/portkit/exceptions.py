@@ -68,7 +68,23 @@ class PortkitError(Exception):
     """The base of every exception that portkit raises on purpose."""
 
 
-class InvalidPortError(PortkitError, ValueError):
+class _InvalidValueError(PortkitError, ValueError):
+    """The shape that most bad-input errors share: a value and the rule it broke.
+
+    The message is ``invalid <subject> <value>: <rule>``; subclasses name the subject
+    and may give a default rule.
+    """
+
+    _subject = "value"
+    _default_rule = ""
+
+    def __init__(self, value: object, rule: str | None = None) -> None:
+        self.value = value
+        self.rule = self._default_rule if rule is None else rule
+        super().__init__(f"invalid {self._subject} {_show(value)}: {self.rule}")
+
+
+class InvalidPortError(_InvalidValueError):
     """A value is not a valid port number.
 
     A port is an :class:`int` (not a :class:`bool`, not a :class:`float`) from 0 to
@@ -79,10 +95,8 @@ class InvalidPortError(PortkitError, ValueError):
         rule: The rule it broke, in words.
     """
 
-    def __init__(self, value: object, rule: str = "a port is an int from 0 to 65535") -> None:
-        self.value = value
-        self.rule = rule
-        super().__init__(f"invalid port {_show(value)}: {rule}")
+    _subject = "port"
+    _default_rule = "a port is an int from 0 to 65535"
 
 
 class InvalidColumnError(InvalidPortError):
@@ -125,7 +139,7 @@ class InvalidSpecError(PortkitError, ValueError):
         super().__init__(f"invalid port spec {_show(spec)}{where}: {rule}")
 
 
-class InvalidEndpointError(PortkitError, ValueError):
+class InvalidEndpointError(_InvalidValueError):
     """A ``host:port``, ``[v6]:port`` or URL does not parse, or an endpoint field is bad.
 
     Attributes:
@@ -133,13 +147,10 @@ class InvalidEndpointError(PortkitError, ValueError):
         rule: What is wrong with it, in words.
     """
 
-    def __init__(self, value: object, rule: str) -> None:
-        self.value = value
-        self.rule = rule
-        super().__init__(f"invalid endpoint {_show(value)}: {rule}")
+    _subject = "endpoint"
 
 
-class InvalidTargetError(PortkitError, ValueError):
+class InvalidTargetError(_InvalidValueError):
     """A scan target is not a host name, an IP address, a network or an endpoint.
 
     Attributes:
@@ -147,10 +158,7 @@ class InvalidTargetError(PortkitError, ValueError):
         rule: What is wrong with it, in words.
     """
 
-    def __init__(self, value: object, rule: str) -> None:
-        self.value = value
-        self.rule = rule
-        super().__init__(f"invalid target {_show(value)}: {rule}")
+    _subject = "target"
 
 
 class InvalidOptionError(PortkitError, ValueError):
@@ -169,7 +177,7 @@ class InvalidOptionError(PortkitError, ValueError):
         super().__init__(f"invalid {name} {_show(value)}: {rule}")
 
 
-class InvalidRuleError(PortkitError, ValueError):
+class InvalidRuleError(_InvalidValueError):
     """An identification :class:`~portkit.Rule` or :class:`~portkit.RuleSet` is malformed.
 
     Attributes:
@@ -179,10 +187,7 @@ class InvalidRuleError(PortkitError, ValueError):
     .. versionadded:: 0.1.0
     """
 
-    def __init__(self, value: object, rule: str) -> None:
-        self.value = value
-        self.rule = rule
-        super().__init__(f"invalid identification rule {_show(value)}: {rule}")
+    _subject = "identification rule"
 
 
 class UnknownProtocolError(PortkitError, ValueError):
@@ -265,7 +270,7 @@ class UnknownServiceError(PortkitError, LookupError):
         super().__init__(f"unknown service {_show(name)}{proto}{hint}")
 
 
-class InvalidServiceNameError(PortkitError, ValueError):
+class InvalidServiceNameError(_InvalidValueError):
     """A service name is not a non-empty :class:`str`.
 
     Attributes:
@@ -273,13 +278,11 @@ class InvalidServiceNameError(PortkitError, ValueError):
         rule: The rule it broke, in words.
     """
 
-    def __init__(self, value: object, rule: str = "a service name is a non-empty str") -> None:
-        self.value = value
-        self.rule = rule
-        super().__init__(f"invalid service name {_show(value)}: {rule}")
+    _subject = "service name"
+    _default_rule = "a service name is a non-empty str"
 
 
-class InvalidCountError(PortkitError, ValueError):
+class InvalidCountError(_InvalidValueError):
     """A count, such as how many top ports to return, is not a positive :class:`int`.
 
     Attributes:
@@ -287,10 +290,8 @@ class InvalidCountError(PortkitError, ValueError):
         rule: The rule it broke, in words.
     """
 
-    def __init__(self, value: object, rule: str = "a count is an int of at least 1") -> None:
-        self.value = value
-        self.rule = rule
-        super().__init__(f"invalid count {_show(value)}: {rule}")
+    _subject = "count"
+    _default_rule = "a count is an int of at least 1"
 
 
 class InvalidWeightsError(PortkitError, ValueError):

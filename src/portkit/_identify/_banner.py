@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import ClassVar
 
 import anyio
@@ -10,6 +9,7 @@ import anyio.abc
 import attrs
 
 from .._models import Endpoint, Protocol
+from .._options import non_negative, positive
 from .._probe._results import PortState, ProbeResult
 from ..exceptions import InvalidOptionError
 from ._builtin import identify_rules
@@ -20,19 +20,6 @@ from ._rules import RuleSet
 __all__ = ["BannerProbe"]
 
 
-def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or value <= 0
-    ):
-        raise InvalidOptionError(attribute.name, value, f"{attribute.name} is a number > 0")
-
-
-def _count(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidOptionError(attribute.name, value, f"{attribute.name} is an int >= 0")
 
 
 def _limit(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
@@ -90,11 +77,11 @@ class BannerProbe:
 
     rules: RuleSet = attrs.field(factory=identify_rules)
     max_bytes: int = attrs.field(default=4096, validator=_limit)
-    greeting_wait: float = attrs.field(default=1.0, validator=_positive)
-    reply_wait: float = attrs.field(default=1.0, validator=_positive)
-    idle: float = attrs.field(default=0.2, validator=_positive)
-    max_nudges: int = attrs.field(default=5, validator=_count)
-    total: float = attrs.field(default=10.0, validator=_positive)
+    greeting_wait: float = attrs.field(default=1.0, validator=positive)
+    reply_wait: float = attrs.field(default=1.0, validator=positive)
+    idle: float = attrs.field(default=0.2, validator=positive)
+    max_nudges: int = attrs.field(default=5, validator=non_negative)
+    total: float = attrs.field(default=10.0, validator=positive)
     tls: bool = False
     server_hostname: str | None = None
 

@@ -11,6 +11,7 @@ import anyio.abc
 import attrs
 
 from .._models import Endpoint, Protocol
+from .._options import positive
 from .._probe._results import PortState, ProbeResult
 from ..exceptions import InvalidOptionError
 from ._io import connect, read_reply
@@ -112,11 +113,6 @@ def _check_starttls(
         )
 
 
-def _check_wait(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise InvalidOptionError(attribute.name, value, f"{attribute.name} is a number > 0")
-
-
 def _alpn(value: str | Iterable[str]) -> tuple[str, ...]:
     names = (value,) if isinstance(value, str) else tuple(value)
     for name in names:
@@ -173,7 +169,7 @@ class TLSProbe:
     cafile: str | None = None
     alpn: tuple[str, ...] = attrs.field(default=("h2", "http/1.1"), converter=_alpn)
     starttls: str | None = attrs.field(default=None, validator=_check_starttls)
-    handshake_wait: float = attrs.field(default=5.0, validator=_check_wait)
+    handshake_wait: float = attrs.field(default=5.0, validator=positive)
     verify: bool = True
 
     def dialogue_for(self, port: int) -> str | None:

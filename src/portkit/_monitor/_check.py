@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any, Literal
 
 import attrs
 
 from .._models import Endpoint, Protocol
+from .._options import optional_positive, positive
 from .._probe import PortState, Probe, ProbeResult
 from ..exceptions import InvalidOptionError
 from ._health import Health
@@ -26,23 +26,8 @@ def _endpoint(value: Endpoint | str) -> Endpoint:
     raise InvalidOptionError("endpoint", value, "an endpoint is an Endpoint or 'host:port' text")
 
 
-def _positive(instance: Check, attribute: attrs.Attribute[Any], value: object) -> None:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or value <= 0
-    ):
-        raise InvalidOptionError(attribute.name, value, f"{attribute.name} is a number > 0")
-
-
-def _optional_positive(instance: Check, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
-        _positive(instance, attribute, value)
-
-
 def _check_critical(instance: Check, attribute: attrs.Attribute[Any], value: object) -> None:
-    _optional_positive(instance, attribute, value)
+    optional_positive(instance, attribute, value)
     low = instance.degraded_latency
     if isinstance(value, (int, float)) and low is not None and value < low:
         raise InvalidOptionError(
@@ -120,10 +105,10 @@ class Check:
         converter=_name,
     )
     probe: Probe | None = attrs.field(default=None, validator=_probe, eq=False)
-    interval: float = attrs.field(default=10.0, validator=_positive)
-    timeout: float = attrs.field(default=1.0, validator=_positive)
+    interval: float = attrs.field(default=10.0, validator=positive)
+    timeout: float = attrs.field(default=1.0, validator=positive)
     expect: Expect = attrs.field(default="open", converter=_expect)
-    degraded_latency: float | None = attrs.field(default=None, validator=_optional_positive)
+    degraded_latency: float | None = attrs.field(default=None, validator=optional_positive)
     critical_latency: float | None = attrs.field(default=None, validator=_check_critical)
     rise: int = attrs.field(default=1, validator=_count)
     fall: int = attrs.field(default=1, validator=_count)

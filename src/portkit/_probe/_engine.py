@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import errno as _errno
 import ipaddress
-import math
 import random
 import types
 from collections import deque
@@ -23,6 +22,7 @@ import anyio
 import anyio.lowlevel
 
 from portkit._models import Endpoint, PortRange, PortSet, PortSpec, Protocol
+from portkit._options import check_count, check_positive
 from portkit.exceptions import InvalidOptionError, InvalidTargetError
 
 from ._limits import MIN_ADAPTIVE_TIMEOUT, Pressure, RateLimiter, RttTable, default_concurrency
@@ -55,33 +55,11 @@ ERROR = PortState.ERROR
 
 
 def _check_timeout(timeout: float) -> float:
-    if (
-        isinstance(timeout, bool)
-        or not isinstance(timeout, (int, float))
-        or not math.isfinite(timeout)
-        or timeout <= 0
-    ):
-        raise InvalidOptionError("timeout", timeout, "a timeout is a finite number of seconds > 0")
-    return float(timeout)
-
-
-def _check_count(name: str, value: object, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise InvalidOptionError(name, value, f"{name} is an int >= {low}")
-    return value
+    return check_positive("timeout", timeout, "seconds")
 
 
 def _check_rate(rate: float | None) -> float | None:
-    if rate is None:
-        return None
-    if (
-        isinstance(rate, bool)
-        or not isinstance(rate, (int, float))
-        or not math.isfinite(rate)
-        or rate <= 0
-    ):
-        raise InvalidOptionError("rate", rate, "a rate is a finite number of probes per second > 0")
-    return float(rate)
+    return None if rate is None else check_positive("rate", rate, "probes per second")
 
 
 def _probe_protocol(probe: object) -> Protocol:
@@ -451,12 +429,12 @@ async def scan(
         InvalidSpecError: *ports* is a spec that does not parse.
     """
     timeout = _check_timeout(timeout)
-    retries = _check_count("retries", retries, 0)
+    retries = check_count("retries", retries, 0)
     rate = _check_rate(rate)
     order = check_order(order)
     families = parse_family(family)
     workers = default_concurrency() if concurrency is None else concurrency
-    workers = _check_count("concurrency", workers, 1)
+    workers = check_count("concurrency", workers, 1)
     if probe is not None and not callable(probe):
         raise InvalidOptionError("probe", probe, "a probe is an async callable (see Probe)")
     fast = probe is None or type(probe) is TCPConnectProbe
