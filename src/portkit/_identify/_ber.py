@@ -83,7 +83,8 @@ def decode(data: bytes, depth: int = 0) -> list[tuple[int, object]]:
     return out
 
 
-def _oid_text(raw: bytes) -> str:
+def oid_text(raw: bytes) -> str:
+    """The dotted text of a BER-encoded object identifier."""
     if not raw:
         raise ValueError("empty OID")
     first = min(raw[0] // 40, 2)
@@ -123,11 +124,11 @@ def snmp_response_values(data: bytes) -> tuple[str, int, dict[str, object]]:
             if not isinstance(oid, bytes) or not isinstance(value, bytes):
                 raise ValueError("malformed SNMP variable binding")
             if vtag == _OCTETS:
-                values[_oid_text(oid)] = value.decode("utf-8", "replace")
+                values[oid_text(oid)] = value.decode("utf-8", "replace")
             elif vtag == _INTEGER:
-                values[_oid_text(oid)] = int.from_bytes(value, "big", signed=True)
+                values[oid_text(oid)] = int.from_bytes(value, "big", signed=True)
             else:
-                values[_oid_text(oid)] = value
+                values[oid_text(oid)] = value
         return community.decode("utf-8", "replace"), int.from_bytes(status, "big"), values
     except TypeError as e:
         raise ValueError(f"malformed SNMP response: {e}") from None

@@ -15,6 +15,8 @@ from typing import Any
 
 import attrs
 
+from ._ber import oid_text as _oid
+
 __all__ = ["Certificate", "parse_certificate"]
 
 _UTC = dt.timezone.utc
@@ -184,19 +186,6 @@ def _children(data: bytes, start: int, end: int) -> Iterator[tuple[int, int, int
             raise ValueError("DER element runs past its parent")
         yield tag, s, e
         pos = e
-
-
-def _oid(raw: bytes) -> str:
-    if not raw:
-        raise ValueError("empty OID")
-    parts = [min(raw[0] // 40, 2), raw[0] - 40 * min(raw[0] // 40, 2)]
-    value = 0
-    for byte in raw[1:]:
-        value = (value << 7) | (byte & 0x7F)
-        if not byte & 0x80:
-            parts.append(value)
-            value = 0
-    return ".".join(map(str, parts))
 
 
 def _string(tag: int, raw: bytes) -> str:
