@@ -5,7 +5,7 @@ No I/O here; the decoder raises :class:`ValueError` on anything malformed.
 
 from __future__ import annotations
 
-__all__ = ["SYS_DESCR", "decode", "snmp_get", "snmp_response_values"]
+__all__ = ["SYS_DESCR", "decode", "oid_text", "snmp_get", "snmp_response_values"]
 
 #: sysDescr.0 from the SNMPv2 MIB.
 SYS_DESCR = "1.3.6.1.2.1.1.1.0"
