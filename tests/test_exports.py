@@ -54,3 +54,19 @@ def test_version_is_the_installed_metadata() -> None:
     from importlib.metadata import version
 
     assert portkit.__version__ == version("portkit")
+
+
+def test_lazy_names_resolve_to_their_modules_and_load_on_first_use() -> None:
+    code = (
+        "import sys, portkit\n"
+        "lazy = ['portkit._probe', 'portkit._monitor', 'portkit._identify', 'portkit._local']\n"
+        "print(sorted(m for m in lazy if m in sys.modules))\n"
+        "scan = portkit.scan\n"
+        "print('portkit._probe' in sys.modules, scan is portkit._probe.scan)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    assert out[0] == "[]"
+    assert out[1] == "True True"
+    assert sorted(dir(portkit)) == dir(portkit)
+    assert set(portkit.__all__) <= set(dir(portkit))

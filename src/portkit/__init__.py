@@ -5,21 +5,11 @@ submodules :mod:`portkit.exceptions` and :mod:`portkit.strategies`. Everything e
 lives in private modules and may change without notice.
 """
 
+import importlib as _importlib
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
+
 from . import exceptions
-from ._annotations import (
-    Annotation,
-    Category,
-    Risk,
-    RiskKind,
-    Severity,
-    annotation,
-    annotations,
-    annotations_on_port,
-    cleartext_counterpart,
-    is_cleartext,
-    risks_of,
-    tls_counterpart,
-)
 from ._classify import (
     EPHEMERAL_RANGES,
     INVALID_CODE,
@@ -31,52 +21,7 @@ from ._classify import (
     is_registered,
     is_well_known,
 )
-from ._identify import (
-    BannerProbe,
-    Certificate,
-    Identification,
-    Rule,
-    RuleSet,
-    TLSInfo,
-    TLSProbe,
-    UDPProbe,
-    identify_rules,
-)
-from ._local import (
-    AUDIT_RULES,
-    Allow,
-    AuditRule,
-    Exposure,
-    Finding,
-    LocalSocket,
-    Process,
-    TcpState,
-    audit,
-    connections,
-    listening,
-)
 from ._models import Endpoint, PortClass, PortRange, PortSet, PortSpec, Protocol
-from ._monitor import (
-    ChangeKind,
-    Check,
-    CheckResult,
-    CheckStats,
-    Health,
-    Monitor,
-    StateChange,
-    load_checks,
-    monitor,
-)
-from ._probe import (
-    PortState,
-    Probe,
-    ProbeResult,
-    ScanResults,
-    TCPConnectProbe,
-    probe,
-    scan,
-    scan_sync,
-)
 from ._registry import (
     IANA_CSV_URL,
     PortStatus,
@@ -90,7 +35,6 @@ from ._registry import (
     status,
     update_registry,
 )
-from ._top_ports import TopPort, Weight, read_weights, top_port_entries, top_ports
 from .exceptions import (
     InvalidColumnError,
     InvalidConfigError,
@@ -113,15 +57,154 @@ from .exceptions import (
     UnknownSystemError,
 )
 
+if _TYPE_CHECKING:
+    from ._annotations import (
+        Annotation,
+        Category,
+        Risk,
+        RiskKind,
+        Severity,
+        annotation,
+        annotations,
+        annotations_on_port,
+        cleartext_counterpart,
+        is_cleartext,
+        risks_of,
+        tls_counterpart,
+    )
+    from ._identify import (
+        BannerProbe,
+        Certificate,
+        Identification,
+        Rule,
+        RuleSet,
+        TLSInfo,
+        TLSProbe,
+        UDPProbe,
+        identify_rules,
+    )
+    from ._local import (
+        AUDIT_RULES,
+        Allow,
+        AuditRule,
+        Exposure,
+        Finding,
+        LocalSocket,
+        Process,
+        TcpState,
+        audit,
+        connections,
+        listening,
+    )
+    from ._monitor import (
+        ChangeKind,
+        Check,
+        CheckResult,
+        CheckStats,
+        Health,
+        Monitor,
+        StateChange,
+        load_checks,
+        monitor,
+    )
+    from ._probe import (
+        PortState,
+        Probe,
+        ProbeResult,
+        ScanResults,
+        TCPConnectProbe,
+        probe,
+        scan,
+        scan_sync,
+    )
+    from ._top_ports import (
+        TopPort,
+        Weight,
+        read_weights,
+        top_port_entries,
+        top_ports,
+    )
 
-def __getattr__(name: str) -> str:
-    # __version__ is read from the installed metadata on first use: importlib.metadata
-    # costs more than the rest of ``import portkit``.
+
+# The probe engine, identification, monitoring, local sockets and the curated
+# annotations are imported on first use of one of their names, so that ``import
+# portkit`` stays light for programs that only classify and look up ports.
+_LAZY = {
+    "Annotation": "._annotations",
+    "Category": "._annotations",
+    "Risk": "._annotations",
+    "RiskKind": "._annotations",
+    "Severity": "._annotations",
+    "annotation": "._annotations",
+    "annotations": "._annotations",
+    "annotations_on_port": "._annotations",
+    "cleartext_counterpart": "._annotations",
+    "is_cleartext": "._annotations",
+    "risks_of": "._annotations",
+    "tls_counterpart": "._annotations",
+    "BannerProbe": "._identify",
+    "Certificate": "._identify",
+    "Identification": "._identify",
+    "Rule": "._identify",
+    "RuleSet": "._identify",
+    "TLSInfo": "._identify",
+    "TLSProbe": "._identify",
+    "UDPProbe": "._identify",
+    "identify_rules": "._identify",
+    "AUDIT_RULES": "._local",
+    "Allow": "._local",
+    "AuditRule": "._local",
+    "Exposure": "._local",
+    "Finding": "._local",
+    "LocalSocket": "._local",
+    "Process": "._local",
+    "TcpState": "._local",
+    "audit": "._local",
+    "connections": "._local",
+    "listening": "._local",
+    "ChangeKind": "._monitor",
+    "Check": "._monitor",
+    "CheckResult": "._monitor",
+    "CheckStats": "._monitor",
+    "Health": "._monitor",
+    "Monitor": "._monitor",
+    "StateChange": "._monitor",
+    "load_checks": "._monitor",
+    "monitor": "._monitor",
+    "PortState": "._probe",
+    "Probe": "._probe",
+    "ProbeResult": "._probe",
+    "ScanResults": "._probe",
+    "TCPConnectProbe": "._probe",
+    "probe": "._probe",
+    "scan": "._probe",
+    "scan_sync": "._probe",
+    "TopPort": "._top_ports",
+    "Weight": "._top_ports",
+    "read_weights": "._top_ports",
+    "top_port_entries": "._top_ports",
+    "top_ports": "._top_ports",
+}
+
+
+def __getattr__(name: str) -> _Any:
+    module = _LAZY.get(name)
+    if module is not None:
+        value = getattr(_importlib.import_module(module, __name__), name)
+        globals()[name] = value
+        return value
     if name == "__version__":
+        # Read from the installed metadata on first use: importlib.metadata costs
+        # more than the rest of ``import portkit``.
         from importlib.metadata import version
 
         return version("portkit")
     raise AttributeError(f"module 'portkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "AUDIT_RULES",
