@@ -24,8 +24,10 @@ import anyio.abc
 import attrs
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from .._models import Endpoint
+from .._models import Endpoint, Protocol
 from .._probe import PortState, Probe, ProbeResult, TCPConnectProbe
+from .._probe._results import _fast_result
+from .._probe._tcp import Connector
 from ..exceptions import InvalidOptionError, UnknownCheckError
 from ._check import Check
 from ._events import CheckResult, Event, StateChange
@@ -40,21 +42,27 @@ __all__ = ["Monitor", "monitor"]
 #: is cancelled and counted as ``filtered`` / ``no-response``.
 _OVERRUN = 1.25
 _GRACE = 0.05
+_TCP = Protocol.TCP
 
 
 class _Entry:
     """The mutable state of one running check."""
 
     __slots__ = (
-        "check", "damper", "direct", "is_ip", "last_duration", "last_success", "results",
-        "scope", "stats",
+        "check", "damper", "direct", "family", "is_ip", "last_duration", "last_success",
+        "results", "scope", "sockaddr", "stats",
     )
 
     def __init__(self, check: Check, window: int) -> None:
         self.check = check
-        # The built-in probe on an IP address keeps to its timeout by itself.
-        self.is_ip = check.endpoint.is_ip
-        self.direct = check.probe is None and self.is_ip
+        endpoint = check.endpoint
+        # The built-in probe on an IP address keeps to its timeout by itself, and
+        # its address never changes: parse it once, not on every probe.
+        ip = endpoint.ip
+        self.is_ip = ip is not None
+        self.direct = check.probe is None and ip is not None
+        self.family = socket.AF_INET6 if ip is not None and ip.version == 6 else socket.AF_INET
+        self.sockaddr: tuple[object, ...] = (endpoint.host, endpoint.port)
         self.scope = anyio.CancelScope()
         self.damper: Damper[ProbeResult] = Damper(check.rise, check.fall)
         self.stats = RollingStats(window)
@@ -257,74 +265,157 @@ class Monitor:
         try:
             result = await probe(target, check.timeout)
         except OSError as e:
-            name = (_errno_name(e.errno) if e.errno else type(e).__name__).lower()
-            return _synthetic(endpoint, PortState.ERROR, name, error=str(e))
+            return _error(endpoint, e)
         if result.target != endpoint.host:
             result = attrs.evolve(result, target=endpoint.host)
         return result
 
+    async def _direct(self, entry: _Entry, connector: Connector) -> ProbeResult:
+        """The built-in probe on an IP address: a pending connect, waited for.
+
+        :meth:`Connector.start` has left the connect pending and the caller holds
+        a concurrency slot for it.
+        """
+        try:
+            state, reason, latency, details = await connector.finish(entry.check.timeout)
+        except OSError as e:
+            return _error(entry.check.endpoint, e)
+        endpoint = entry.check.endpoint
+        return _fast_result(
+            endpoint.host, endpoint.host, endpoint.port, _TCP, state, reason, latency, 1, details
+        )
+
     async def _run(self, entry: _Entry, deadline: float) -> None:
         check = entry.check
         interval = check.interval
+        endpoint = check.endpoint
+        host = endpoint.host
+        port = endpoint.port
+        direct = entry.direct
+        family = entry.family
+        sockaddr = entry.sockaddr
         limiter = self._limiter
+        current_time = anyio.current_time
+        sleep = anyio.sleep
         with entry.scope:
+            now = current_time()
             while True:
-                await anyio.sleep_until(deadline)
-                # The sleep was a checkpoint: take a free slot without another one.
-                try:
-                    limiter.acquire_nowait()
-                except anyio.WouldBlock:
-                    await limiter.acquire()
-                try:
-                    started = anyio.current_time()
-                    result = await self._probe(entry)
-                    ended = anyio.current_time()
-                finally:
-                    limiter.release()
-                await self._record(entry, result, deadline, started, ended)
+                # anyio.sleep_until() without reading the clock again: nothing has
+                # awaited since *now* was read.
+                await sleep(deadline - now if deadline > now else 0)
+                if direct and limiter.available_tokens >= 1:
+                    # The built-in probe on an address: loopback and local
+                    # rejections answer inside connect(), with nothing awaited, so
+                    # no concurrency slot is held; a connect that must wait takes
+                    # the free slot before it does.
+                    started = current_time()
+                    connector = Connector()
+                    try:
+                        verdict = connector.start(family, sockaddr)
+                        if verdict is None:
+                            try:
+                                limiter.acquire_on_behalf_of_nowait(entry)
+                            except anyio.WouldBlock:  # pragma: no cover - a free slot was seen
+                                await limiter.acquire_on_behalf_of(entry)
+                            try:
+                                result = await self._direct(entry, connector)
+                            finally:
+                                limiter.release_on_behalf_of(entry)
+                        else:
+                            state, reason, latency, details = verdict
+                            result = _fast_result(
+                                host, host, port, _TCP, state, reason, latency, 1, details
+                            )
+                    except OSError as e:
+                        result = _error(endpoint, e)
+                    finally:
+                        connector.close()
+                    ended = current_time()
+                else:
+                    # The sleep was a checkpoint: take a free slot without another one.
+                    try:
+                        limiter.acquire_on_behalf_of_nowait(entry)
+                    except anyio.WouldBlock:
+                        await limiter.acquire_on_behalf_of(entry)
+                    try:
+                        started = current_time()
+                        result = await self._probe(entry)
+                        ended = current_time()
+                    finally:
+                        limiter.release_on_behalf_of(entry)
+                blocked = self._record(entry, result, deadline, started, ended)
+                now = ended
+                if blocked is not None:
+                    # The reader fell behind: wait for room (back-pressure).
+                    for event in blocked:
+                        await self._send.send(event)
+                    now = current_time()
                 deadline += interval
-                now = anyio.current_time()
                 if deadline <= now:
                     # The probe overran its interval: skip the missed deadlines,
                     # keeping the phase, rather than probe again at once.
                     deadline += (math.floor((now - deadline) / interval) + 1) * interval
 
-    async def _record(
+    def _record(
         self, entry: _Entry, result: ProbeResult, scheduled: float, started: float, ended: float
-    ) -> None:
+    ) -> list[Event] | None:
+        """Judge and count *result*, and send its events.
+
+        Returns:
+            The events, in order, that did not fit in the buffer (the caller waits
+            to send them), or None when every event was sent.
+        """
         if entry.scope.cancel_called:
             # Removed while this probe was finishing: report nothing more.
-            return
+            return None
         check = entry.check
         verdict, reason = check.judge(result)
-        change = entry.damper.observe(verdict, result)
-        entry.stats.add(verdict.is_ok, result.latency)
+        damper = entry.damper
+        change = damper.observe(verdict, result)
+        is_ok = verdict.is_ok
+        entry.stats.add(is_ok, result.latency)
         state = result.state.value
-        entry.results[state] = entry.results.get(state, 0) + 1
-        entry.last_success = verdict.is_ok
-        entry.last_duration = ended - started
+        results = entry.results
+        results[state] = results.get(state, 0) + 1
+        entry.last_success = is_ok
+        duration = ended - started
+        entry.last_duration = duration
+        blocked: list[Event] | None = None
         if self._results:
-            await self._emit(
+            blocked = self._offer(
                 CheckResult(
                     check=check, result=result, verdict=verdict, reason=reason,
-                    health=entry.damper.health, scheduled=scheduled, started=started,
-                    duration=ended - started,
-                )
+                    health=damper.health, scheduled=scheduled, started=started,
+                    duration=duration,
+                ),
+                blocked,
             )
         if change is not None:
             entry.stats.state_changes += 1
             old, new, streak = change
-            await self._emit(
-                StateChange(check=check, old=old, new=new, reason=reason, streak=streak, at=ended)
+            blocked = self._offer(
+                StateChange(check=check, old=old, new=new, reason=reason, streak=streak, at=ended),
+                blocked,
             )
+        return blocked
 
-    async def _emit(self, event: Event) -> None:
-        # The check's task has just awaited its probe: when there is room, send
-        # without another checkpoint.
-        try:
-            self._send.send_nowait(event)
-        except anyio.WouldBlock:
-            await self._send.send(event)
+    def _offer(self, event: Event, blocked: list[Event] | None) -> list[Event] | None:
+        # The check's task has just probed: when there is room (and no earlier
+        # event is waiting), send without a checkpoint.
+        if blocked is None:
+            try:
+                self._send.send_nowait(event)
+            except anyio.WouldBlock:
+                return [event]
+            return None
+        blocked.append(event)
+        return blocked
+
+
+def _error(endpoint: Endpoint, e: OSError) -> ProbeResult:
+    """The ``error`` result of a probe that raised *e*."""
+    name = (_errno_name(e.errno) if e.errno else type(e).__name__).lower()
+    return _synthetic(endpoint, PortState.ERROR, name, error=str(e))
 
 
 def _errno_name(number: int) -> str:
