@@ -12,6 +12,8 @@ that many checks added at once do not probe in one burst.
 from __future__ import annotations
 
 import errno
+import heapq
+import itertools
 import math
 import random
 import socket
@@ -21,6 +23,7 @@ from typing import Any
 
 import anyio
 import anyio.abc
+import anyio.lowlevel
 import attrs
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
@@ -43,14 +46,16 @@ __all__ = ["Monitor", "monitor"]
 _OVERRUN = 1.25
 _GRACE = 0.05
 _TCP = Protocol.TCP
+#: The shared schedule lets other tasks run after this many probes in a row.
+_BATCH = 64
 
 
 class _Entry:
     """The mutable state of one running check."""
 
     __slots__ = (
-        "check", "damper", "direct", "family", "is_ip", "last_duration", "last_success",
-        "results", "scope", "sockaddr", "stats",
+        "check", "damper", "direct", "family", "flight", "is_ip", "last_duration",
+        "last_success", "results", "scope", "sockaddr", "stats",
     )
 
     def __init__(self, check: Check, window: int) -> None:
@@ -63,7 +68,11 @@ class _Entry:
         self.direct = check.probe is None and ip is not None
         self.family = socket.AF_INET6 if ip is not None and ip.version == 6 else socket.AF_INET
         self.sockaddr: tuple[object, ...] = (endpoint.host, endpoint.port)
+        # Cancelled when the check is removed: the scope of its own task, or for a
+        # check on the shared schedule, a flag (never entered) and the scope of
+        # the task that runs its probe while it waits (``flight``).
         self.scope = anyio.CancelScope()
+        self.flight: anyio.CancelScope | None = None
         self.damper: Damper[ProbeResult] = Damper(check.rise, check.fall)
         self.stats = RollingStats(window)
         self.results: dict[str, int] = {}
@@ -128,6 +137,13 @@ class Monitor:
         self._entries: dict[str, _Entry] = {}
         self._default_probe: Probe = TCPConnectProbe()
         self._metrics_address: tuple[str, int] | None = None
+        # The shared schedule of the checks that use the built-in probe on an
+        # address: (deadline, sequence, entry), earliest first.
+        self._heap: list[tuple[float, int, _Entry]] = []
+        self._sequence = itertools.count()
+        self._ticking = False
+        self._nap: anyio.CancelScope | None = None
+        self._wake_at = math.inf
 
     # -- events -------------------------------------------------------------------
 
@@ -169,7 +185,13 @@ class Monitor:
         entry = _Entry(check, self._window)
         self._entries[check.name] = entry
         first = now + self._random.uniform(0, min(self._spread, check.interval))
-        self._task_group.start_soon(self._run, entry, first, name=f"portkit check {check.name}")
+        if entry.direct:
+            if not self._ticking:
+                self._ticking = True
+                self._task_group.start_soon(self._tick, name="portkit monitor schedule")
+            self._schedule(entry, first)
+        else:
+            self._task_group.start_soon(self._run, entry, first, name=f"portkit check {check.name}")
 
     def remove(self, check: Check | str) -> Check:
         """Stop watching a check (given by itself or by name) and forget its statistics.
@@ -188,6 +210,8 @@ class Monitor:
         if entry is None:
             raise UnknownCheckError(name, tuple(self._entries))
         entry.scope.cancel()
+        if entry.flight is not None:
+            entry.flight.cancel()
         return entry.check
 
     def _entry(self, name: str) -> _Entry:
@@ -270,79 +294,187 @@ class Monitor:
             result = attrs.evolve(result, target=endpoint.host)
         return result
 
-    async def _direct(self, entry: _Entry, connector: Connector) -> ProbeResult:
-        """The built-in probe on an IP address: a pending connect, waited for.
+    # The checks that use the built-in probe on an IP address share one task, which
+    # sleeps until the earliest deadline and then probes every check that is due:
+    # loopback and local rejections answer inside connect(), with nothing to await,
+    # so most probes need no task and no timer of their own. A connect that must
+    # wait, a probe that must wait for a concurrency slot and events that must wait
+    # for room in the buffer continue in a task of their own, so that a slow
+    # target never delays the others; the check goes back on the schedule when
+    # that task ends, so it never overlaps itself.
 
-        :meth:`Connector.start` has left the connect pending and the caller holds
-        a concurrency slot for it.
-        """
-        try:
-            state, reason, latency, details = await connector.finish(entry.check.timeout)
-        except OSError as e:
-            return _error(entry.check.endpoint, e)
-        endpoint = entry.check.endpoint
-        return _fast_result(
-            endpoint.host, endpoint.host, endpoint.port, _TCP, state, reason, latency, 1, details
-        )
+    def _schedule(self, entry: _Entry, deadline: float) -> None:
+        heapq.heappush(self._heap, (deadline, next(self._sequence), entry))
+        if deadline < self._wake_at and self._nap is not None:
+            self._nap.cancel()
 
-    async def _run(self, entry: _Entry, deadline: float) -> None:
-        check = entry.check
-        interval = check.interval
-        endpoint = check.endpoint
-        host = endpoint.host
-        port = endpoint.port
-        direct = entry.direct
-        family = entry.family
-        sockaddr = entry.sockaddr
+    def _reschedule(self, entry: _Entry, deadline: float, now: float) -> None:
+        if entry.scope.cancel_called:
+            return
+        interval = entry.check.interval
+        deadline += interval
+        if deadline <= now:
+            # The probe overran its interval: skip the missed deadlines, keeping
+            # the phase, rather than probe again at once.
+            deadline += (math.floor((now - deadline) / interval) + 1) * interval
+        self._schedule(entry, deadline)
+
+    async def _tick(self) -> None:
+        heap = self._heap
         limiter = self._limiter
         current_time = anyio.current_time
-        sleep = anyio.sleep
+        spawn = self._task_group.start_soon
+        while True:
+            self._wake_at = -math.inf  # awake: a new deadline needs no wake-up
+            now = current_time()
+            ran = 0
+            while heap and heap[0][0] <= now:
+                deadline, _, entry = heapq.heappop(heap)
+                if entry.scope.cancel_called:
+                    continue  # removed
+                if limiter.available_tokens < 1:
+                    spawn(self._queued, entry, deadline)
+                    continue
+                started = now
+                connector = Connector()
+                try:
+                    verdict = connector.start(entry.family, entry.sockaddr)
+                except OSError as e:
+                    connector.close()
+                    result = _error(entry.check.endpoint, e)
+                else:
+                    if verdict is None:
+                        # Waits for the answer in a task of its own, holding a slot.
+                        limiter.acquire_on_behalf_of_nowait(entry)
+                        spawn(self._pending, entry, connector, deadline, started)
+                        now = current_time()
+                        continue
+                    connector.close()
+                    state, reason, latency, details = verdict
+                    endpoint = entry.check.endpoint
+                    host = endpoint.host
+                    result = _fast_result(
+                        host, host, endpoint.port, _TCP, state, reason, latency, 1, details
+                    )
+                ended = current_time()
+                blocked = self._record(entry, result, deadline, started, ended)
+                now = ended
+                if blocked is None:
+                    self._reschedule(entry, deadline, now)
+                else:
+                    spawn(self._deliver, entry, blocked, deadline)
+                ran += 1
+                if ran == _BATCH:
+                    # Let the rest of the program run between long batches.
+                    await anyio.lowlevel.checkpoint()
+                    ran = 0
+                    now = current_time()
+            wake = heap[0][0] if heap else math.inf
+            with anyio.CancelScope() as nap:
+                self._nap = nap
+                self._wake_at = wake
+                if wake == math.inf:
+                    await anyio.sleep_forever()
+                else:
+                    await anyio.sleep(wake - now)
+            self._nap = None
+
+    async def _pending(
+        self, entry: _Entry, connector: Connector, deadline: float, started: float
+    ) -> None:
+        """Wait for the connect that :meth:`_tick` left pending, holding a slot."""
+        held = True
+        try:
+            with anyio.CancelScope() as entry.flight:
+                if entry.scope.cancel_called:
+                    return
+                try:
+                    state, reason, latency, details = await connector.finish(
+                        entry.check.timeout
+                    )
+                except OSError as e:
+                    result = _error(entry.check.endpoint, e)
+                else:
+                    endpoint = entry.check.endpoint
+                    host = endpoint.host
+                    result = _fast_result(
+                        host, host, endpoint.port, _TCP, state, reason, latency, 1, details
+                    )
+                finally:
+                    connector.close()
+                    self._limiter.release_on_behalf_of(entry)
+                    held = False
+                await self._finish(entry, result, deadline, started, anyio.current_time())
+        finally:
+            entry.flight = None
+            connector.close()
+            if held:
+                self._limiter.release_on_behalf_of(entry)
+
+    async def _queued(self, entry: _Entry, deadline: float) -> None:
+        """Probe a check of the shared schedule that must wait for a concurrency slot."""
+        try:
+            with anyio.CancelScope() as entry.flight:
+                if entry.scope.cancel_called:
+                    return
+                limiter = self._limiter
+                await limiter.acquire_on_behalf_of(entry)
+                try:
+                    started = anyio.current_time()
+                    result = await self._probe(entry)
+                    ended = anyio.current_time()
+                finally:
+                    limiter.release_on_behalf_of(entry)
+                await self._finish(entry, result, deadline, started, ended)
+        finally:
+            entry.flight = None
+
+    async def _deliver(self, entry: _Entry, blocked: list[Event], deadline: float) -> None:
+        """Send the events of a check of the shared schedule that found the buffer full."""
+        try:
+            with anyio.CancelScope() as entry.flight:
+                if entry.scope.cancel_called:
+                    return
+                for event in blocked:
+                    await self._send.send(event)
+                self._reschedule(entry, deadline, anyio.current_time())
+        finally:
+            entry.flight = None
+
+    async def _finish(
+        self, entry: _Entry, result: ProbeResult, deadline: float, started: float, ended: float
+    ) -> None:
+        blocked = self._record(entry, result, deadline, started, ended)
+        now = ended
+        if blocked is not None:
+            for event in blocked:
+                await self._send.send(event)
+            now = anyio.current_time()
+        self._reschedule(entry, deadline, now)
+
+    async def _run(self, entry: _Entry, deadline: float) -> None:
+        """The task of a check with its own probe, or on a host name."""
+        check = entry.check
+        interval = check.interval
+        limiter = self._limiter
+        current_time = anyio.current_time
         with entry.scope:
             now = current_time()
             while True:
                 # anyio.sleep_until() without reading the clock again: nothing has
                 # awaited since *now* was read.
-                await sleep(deadline - now if deadline > now else 0)
-                if direct and limiter.available_tokens >= 1:
-                    # The built-in probe on an address: loopback and local
-                    # rejections answer inside connect(), with nothing awaited, so
-                    # no concurrency slot is held; a connect that must wait takes
-                    # the free slot before it does.
+                await anyio.sleep(deadline - now if deadline > now else 0)
+                # The sleep was a checkpoint: take a free slot without another one.
+                try:
+                    limiter.acquire_on_behalf_of_nowait(entry)
+                except anyio.WouldBlock:
+                    await limiter.acquire_on_behalf_of(entry)
+                try:
                     started = current_time()
-                    connector = Connector()
-                    try:
-                        verdict = connector.start(family, sockaddr)
-                        if verdict is None:
-                            try:
-                                limiter.acquire_on_behalf_of_nowait(entry)
-                            except anyio.WouldBlock:  # pragma: no cover - a free slot was seen
-                                await limiter.acquire_on_behalf_of(entry)
-                            try:
-                                result = await self._direct(entry, connector)
-                            finally:
-                                limiter.release_on_behalf_of(entry)
-                        else:
-                            state, reason, latency, details = verdict
-                            result = _fast_result(
-                                host, host, port, _TCP, state, reason, latency, 1, details
-                            )
-                    except OSError as e:
-                        result = _error(endpoint, e)
-                    finally:
-                        connector.close()
+                    result = await self._probe(entry)
                     ended = current_time()
-                else:
-                    # The sleep was a checkpoint: take a free slot without another one.
-                    try:
-                        limiter.acquire_on_behalf_of_nowait(entry)
-                    except anyio.WouldBlock:
-                        await limiter.acquire_on_behalf_of(entry)
-                    try:
-                        started = current_time()
-                        result = await self._probe(entry)
-                        ended = current_time()
-                    finally:
-                        limiter.release_on_behalf_of(entry)
+                finally:
+                    limiter.release_on_behalf_of(entry)
                 blocked = self._record(entry, result, deadline, started, ended)
                 now = ended
                 if blocked is not None:
