@@ -1,12 +1,15 @@
 """The monitor: a scheduler of checks on anyio, with damping, statistics and metrics.
 
-Every check runs in its own task of the monitor's task group and sleeps until its
-next deadline on the event loop's monotonic clock. Deadlines advance by exactly one
-interval (``next = previous deadline + interval``), so a check never drifts; a
-probe that overruns its interval makes the check skip the deadlines it missed
-rather than run twice, so a check never overlaps itself. The first deadline of each
-check is spread at random (seedable) over ``min(spread, interval)`` seconds, so
-that many checks added at once do not probe in one burst.
+Checks wait for their next deadline on the event loop's monotonic clock. Those that
+use the built-in probe on an IP address share one schedule (a heap of deadlines in
+one task), because their connects on loopback and local rejections answer at once;
+a probe that must wait goes on in a task of its own. Every other check (its own
+probe, or a host name to resolve) runs in its own task. Deadlines advance by
+exactly one interval (``next = previous deadline + interval``), so a check never
+drifts; a probe that overruns its interval makes the check skip the deadlines it
+missed rather than run twice, so a check never overlaps itself. The first deadline
+of each check is spread at random (seedable) over ``min(spread, interval)``
+seconds, so that many checks added at once do not probe in one burst.
 """
 
 from __future__ import annotations
