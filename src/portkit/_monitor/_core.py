@@ -141,8 +141,12 @@ class Monitor:
         self._default_probe: Probe = TCPConnectProbe()
         self._metrics_address: tuple[str, int] | None = None
         # The shared schedule of the checks that use the built-in probe on an
-        # address: (deadline, sequence, entry), earliest first.
-        self._heap: list[tuple[float, int, _Entry]] = []
+        # address: (deadline, sequence) earliest first, and the entry of each
+        # sequence number. Tuples of plain numbers leave the cyclic garbage
+        # collector's care at once; tuples holding entries would reach its oldest
+        # generation (they live for an interval) and make full collections frequent.
+        self._heap: list[tuple[float, int]] = []
+        self._scheduled: dict[int, _Entry] = {}
         self._sequence = itertools.count()
         self._ticking = False
         self._nap: anyio.CancelScope | None = None
@@ -307,7 +311,9 @@ class Monitor:
     # that task ends, so it never overlaps itself.
 
     def _schedule(self, entry: _Entry, deadline: float) -> None:
-        heapq.heappush(self._heap, (deadline, next(self._sequence), entry))
+        sequence = next(self._sequence)
+        self._scheduled[sequence] = entry
+        heapq.heappush(self._heap, (deadline, sequence))
         if deadline < self._wake_at and self._nap is not None:
             self._nap.cancel()
 
@@ -324,6 +330,7 @@ class Monitor:
 
     async def _tick(self) -> None:
         heap = self._heap
+        scheduled = self._scheduled
         limiter = self._limiter
         current_time = anyio.current_time
         spawn = self._task_group.start_soon
@@ -332,7 +339,8 @@ class Monitor:
             now = current_time()
             ran = 0
             while heap and heap[0][0] <= now:
-                deadline, _, entry = heapq.heappop(heap)
+                deadline, sequence = heapq.heappop(heap)
+                entry = scheduled.pop(sequence)
                 if entry.scope.cancel_called:
                     continue  # removed
                 if limiter.available_tokens < 1:
