@@ -61,10 +61,20 @@ class Switch:
         self._scope = None
 
     async def _serve(self, *, task_status: anyio.abc.TaskStatus[anyio.CancelScope]) -> None:
-        with anyio.CancelScope() as scope:
-            listener = await anyio.create_tcp_listener(
-                local_host="127.0.0.1", local_port=self.port
-            )
-            async with listener:
-                task_status.started(scope)
-                await listener.serve(_close_at_once)
+        # A plain accept loop rather than a listener's serve(): on Python 3.11
+        # asyncio, cancelling sock_accept() in the loop iteration in which a
+        # connection arrives makes the loop set a result on the cancelled future
+        # (InvalidStateError); anyio.wait_readable() is cancelled cleanly.
+        with anyio.CancelScope() as scope, socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", self.port))
+            sock.listen(128)
+            sock.setblocking(False)
+            task_status.started(scope)
+            while True:
+                await anyio.wait_readable(sock)
+                try:
+                    conn, _ = sock.accept()
+                except BlockingIOError:
+                    continue
+                conn.close()

@@ -1,17 +1,22 @@
 """The monitor: a scheduler of checks on anyio, with damping, statistics and metrics.
 
-Every check runs in its own task of the monitor's task group and sleeps until its
-next deadline on the event loop's monotonic clock. Deadlines advance by exactly one
-interval (``next = previous deadline + interval``), so a check never drifts; a
-probe that overruns its interval makes the check skip the deadlines it missed
-rather than run twice, so a check never overlaps itself. The first deadline of each
-check is spread at random (seedable) over ``min(spread, interval)`` seconds, so
-that many checks added at once do not probe in one burst.
+Checks wait for their next deadline on the event loop's monotonic clock. Those that
+use the built-in probe on an IP address share one schedule (a heap of deadlines in
+one task), because their connects on loopback and local rejections answer at once;
+a probe that must wait goes on in a task of its own. Every other check (its own
+probe, or a host name to resolve) runs in its own task. Deadlines advance by
+exactly one interval (``next = previous deadline + interval``), so a check never
+drifts; a probe that overruns its interval makes the check skip the deadlines it
+missed rather than run twice, so a check never overlaps itself. The first deadline
+of each check is spread at random (seedable) over ``min(spread, interval)``
+seconds, so that many checks added at once do not probe in one burst.
 """
 
 from __future__ import annotations
 
 import errno
+import heapq
+import itertools
 import math
 import random
 import socket
@@ -21,11 +26,14 @@ from typing import Any
 
 import anyio
 import anyio.abc
+import anyio.lowlevel
 import attrs
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
-from .._models import Endpoint
+from .._models import Endpoint, Protocol
 from .._probe import PortState, Probe, ProbeResult, TCPConnectProbe
+from .._probe._results import _fast_result
+from .._probe._tcp import Connector
 from ..exceptions import InvalidOptionError, UnknownCheckError
 from ._check import Check
 from ._events import CheckResult, Event, StateChange
@@ -40,22 +48,34 @@ __all__ = ["Monitor", "monitor"]
 #: is cancelled and counted as ``filtered`` / ``no-response``.
 _OVERRUN = 1.25
 _GRACE = 0.05
+_TCP = Protocol.TCP
+#: The shared schedule lets other tasks run after this many probes in a row.
+_BATCH = 64
 
 
 class _Entry:
     """The mutable state of one running check."""
 
     __slots__ = (
-        "check", "damper", "direct", "is_ip", "last_duration", "last_success", "results",
-        "scope", "stats",
+        "check", "damper", "direct", "family", "flight", "is_ip", "last_duration",
+        "last_success", "results", "scope", "sockaddr", "stats",
     )
 
     def __init__(self, check: Check, window: int) -> None:
         self.check = check
-        # The built-in probe on an IP address keeps to its timeout by itself.
-        self.is_ip = check.endpoint.is_ip
-        self.direct = check.probe is None and self.is_ip
+        endpoint = check.endpoint
+        # The built-in probe on an IP address keeps to its timeout by itself, and
+        # its address never changes: parse it once, not on every probe.
+        ip = endpoint.ip
+        self.is_ip = ip is not None
+        self.direct = check.probe is None and ip is not None
+        self.family = socket.AF_INET6 if ip is not None and ip.version == 6 else socket.AF_INET
+        self.sockaddr: tuple[object, ...] = (endpoint.host, endpoint.port)
+        # Cancelled when the check is removed: the scope of its own task, or for a
+        # check on the shared schedule, a flag (never entered) and the scope of
+        # the task that runs its probe while it waits (``flight``).
         self.scope = anyio.CancelScope()
+        self.flight: anyio.CancelScope | None = None
         self.damper: Damper[ProbeResult] = Damper(check.rise, check.fall)
         self.stats = RollingStats(window)
         self.results: dict[str, int] = {}
@@ -120,6 +140,17 @@ class Monitor:
         self._entries: dict[str, _Entry] = {}
         self._default_probe: Probe = TCPConnectProbe()
         self._metrics_address: tuple[str, int] | None = None
+        # The shared schedule of the checks that use the built-in probe on an
+        # address: (deadline, sequence) earliest first, and the entry of each
+        # sequence number. Tuples of plain numbers leave the cyclic garbage
+        # collector's care at once; tuples holding entries would reach its oldest
+        # generation (they live for an interval) and make full collections frequent.
+        self._heap: list[tuple[float, int]] = []
+        self._scheduled: dict[int, _Entry] = {}
+        self._sequence = itertools.count()
+        self._ticking = False
+        self._nap: anyio.CancelScope | None = None
+        self._wake_at = math.inf
 
     # -- events -------------------------------------------------------------------
 
@@ -161,7 +192,13 @@ class Monitor:
         entry = _Entry(check, self._window)
         self._entries[check.name] = entry
         first = now + self._random.uniform(0, min(self._spread, check.interval))
-        self._task_group.start_soon(self._run, entry, first, name=f"portkit check {check.name}")
+        if entry.direct:
+            if not self._ticking:
+                self._ticking = True
+                self._task_group.start_soon(self._tick, name="portkit monitor schedule")
+            self._schedule(entry, first)
+        else:
+            self._task_group.start_soon(self._run, entry, first, name=f"portkit check {check.name}")
 
     def remove(self, check: Check | str) -> Check:
         """Stop watching a check (given by itself or by name) and forget its statistics.
@@ -180,6 +217,8 @@ class Monitor:
         if entry is None:
             raise UnknownCheckError(name, tuple(self._entries))
         entry.scope.cancel()
+        if entry.flight is not None:
+            entry.flight.cancel()
         return entry.check
 
     def _entry(self, name: str) -> _Entry:
@@ -257,74 +296,269 @@ class Monitor:
         try:
             result = await probe(target, check.timeout)
         except OSError as e:
-            name = (_errno_name(e.errno) if e.errno else type(e).__name__).lower()
-            return _synthetic(endpoint, PortState.ERROR, name, error=str(e))
+            return _error(endpoint, e)
         if result.target != endpoint.host:
             result = attrs.evolve(result, target=endpoint.host)
         return result
 
-    async def _run(self, entry: _Entry, deadline: float) -> None:
-        check = entry.check
-        interval = check.interval
+    # The checks that use the built-in probe on an IP address share one task, which
+    # sleeps until the earliest deadline and then probes every check that is due:
+    # loopback and local rejections answer inside connect(), with nothing to await,
+    # so most probes need no task and no timer of their own. A connect that must
+    # wait, a probe that must wait for a concurrency slot and events that must wait
+    # for room in the buffer continue in a task of their own, so that a slow
+    # target never delays the others; the check goes back on the schedule when
+    # that task ends, so it never overlaps itself.
+
+    def _schedule(self, entry: _Entry, deadline: float) -> None:
+        sequence = next(self._sequence)
+        self._scheduled[sequence] = entry
+        heapq.heappush(self._heap, (deadline, sequence))
+        if deadline < self._wake_at and self._nap is not None:
+            self._nap.cancel()
+
+    def _reschedule(self, entry: _Entry, deadline: float, now: float) -> None:
+        if entry.scope.cancel_called:
+            return
+        interval = entry.check.interval
+        deadline += interval
+        if deadline <= now:
+            # The probe overran its interval: skip the missed deadlines, keeping
+            # the phase, rather than probe again at once.
+            deadline += (math.floor((now - deadline) / interval) + 1) * interval
+        self._schedule(entry, deadline)
+
+    async def _tick(self) -> None:
+        heap = self._heap
+        scheduled = self._scheduled
         limiter = self._limiter
-        with entry.scope:
-            while True:
-                await anyio.sleep_until(deadline)
-                # The sleep was a checkpoint: take a free slot without another one.
+        current_time = anyio.current_time
+        spawn = self._task_group.start_soon
+        while True:
+            self._wake_at = -math.inf  # awake: a new deadline needs no wake-up
+            now = current_time()
+            ran = 0
+            while heap and heap[0][0] <= now:
+                deadline, sequence = heapq.heappop(heap)
+                entry = scheduled.pop(sequence)
+                if entry.scope.cancel_called:
+                    continue  # removed
+                if limiter.available_tokens < 1:
+                    spawn(self._queued, entry, deadline)
+                    continue
+                started = now
+                connector = Connector()
                 try:
-                    limiter.acquire_nowait()
-                except anyio.WouldBlock:
-                    await limiter.acquire()
+                    verdict = connector.start(entry.family, entry.sockaddr)
+                except OSError as e:
+                    connector.close()
+                    result = _error(entry.check.endpoint, e)
+                else:
+                    if verdict is None:
+                        # Waits for the answer in a task of its own, holding a slot.
+                        limiter.acquire_on_behalf_of_nowait(entry)
+                        spawn(self._pending, entry, connector, deadline, started)
+                        now = current_time()
+                        continue
+                    connector.close()
+                    state, reason, latency, details = verdict
+                    endpoint = entry.check.endpoint
+                    host = endpoint.host
+                    result = _fast_result(
+                        host, host, endpoint.port, _TCP, state, reason, latency, 1, details
+                    )
+                ended = current_time()
+                blocked = self._record(entry, result, deadline, started, ended)
+                now = ended
+                if blocked is None:
+                    self._reschedule(entry, deadline, now)
+                else:
+                    spawn(self._deliver, entry, blocked, deadline)
+                ran += 1
+                if ran == _BATCH:
+                    # Let the rest of the program run between long batches.
+                    await anyio.lowlevel.checkpoint()
+                    ran = 0
+                    now = current_time()
+            wake = heap[0][0] if heap else math.inf
+            with anyio.CancelScope() as nap:
+                self._nap = nap
+                self._wake_at = wake
+                if wake == math.inf:
+                    await anyio.sleep_forever()
+                else:
+                    await anyio.sleep(wake - now)
+            self._nap = None
+
+    async def _pending(
+        self, entry: _Entry, connector: Connector, deadline: float, started: float
+    ) -> None:
+        """Wait for the connect that :meth:`_tick` left pending, holding a slot."""
+        held = True
+        try:
+            with anyio.CancelScope() as entry.flight:
+                if entry.scope.cancel_called:
+                    return
+                try:
+                    state, reason, latency, details = await connector.finish(
+                        entry.check.timeout
+                    )
+                except OSError as e:
+                    result = _error(entry.check.endpoint, e)
+                else:
+                    endpoint = entry.check.endpoint
+                    host = endpoint.host
+                    result = _fast_result(
+                        host, host, endpoint.port, _TCP, state, reason, latency, 1, details
+                    )
+                finally:
+                    connector.close()
+                    self._limiter.release_on_behalf_of(entry)
+                    held = False
+                await self._finish(entry, result, deadline, started, anyio.current_time())
+        finally:
+            entry.flight = None
+            connector.close()
+            if held:
+                self._limiter.release_on_behalf_of(entry)
+
+    async def _queued(self, entry: _Entry, deadline: float) -> None:
+        """Probe a check of the shared schedule that must wait for a concurrency slot."""
+        try:
+            with anyio.CancelScope() as entry.flight:
+                if entry.scope.cancel_called:
+                    return
+                limiter = self._limiter
+                await limiter.acquire_on_behalf_of(entry)
                 try:
                     started = anyio.current_time()
                     result = await self._probe(entry)
                     ended = anyio.current_time()
                 finally:
-                    limiter.release()
-                await self._record(entry, result, deadline, started, ended)
+                    limiter.release_on_behalf_of(entry)
+                await self._finish(entry, result, deadline, started, ended)
+        finally:
+            entry.flight = None
+
+    async def _deliver(self, entry: _Entry, blocked: list[Event], deadline: float) -> None:
+        """Send the events of a check of the shared schedule that found the buffer full."""
+        try:
+            with anyio.CancelScope() as entry.flight:
+                if entry.scope.cancel_called:
+                    return
+                for event in blocked:
+                    await self._send.send(event)
+                self._reschedule(entry, deadline, anyio.current_time())
+        finally:
+            entry.flight = None
+
+    async def _finish(
+        self, entry: _Entry, result: ProbeResult, deadline: float, started: float, ended: float
+    ) -> None:
+        blocked = self._record(entry, result, deadline, started, ended)
+        now = ended
+        if blocked is not None:
+            for event in blocked:
+                await self._send.send(event)
+            now = anyio.current_time()
+        self._reschedule(entry, deadline, now)
+
+    async def _run(self, entry: _Entry, deadline: float) -> None:
+        """The task of a check with its own probe, or on a host name."""
+        check = entry.check
+        interval = check.interval
+        limiter = self._limiter
+        current_time = anyio.current_time
+        with entry.scope:
+            now = current_time()
+            while True:
+                # anyio.sleep_until() without reading the clock again: nothing has
+                # awaited since *now* was read.
+                await anyio.sleep(deadline - now if deadline > now else 0)
+                # The sleep was a checkpoint: take a free slot without another one.
+                try:
+                    limiter.acquire_on_behalf_of_nowait(entry)
+                except anyio.WouldBlock:
+                    await limiter.acquire_on_behalf_of(entry)
+                try:
+                    started = current_time()
+                    result = await self._probe(entry)
+                    ended = current_time()
+                finally:
+                    limiter.release_on_behalf_of(entry)
+                blocked = self._record(entry, result, deadline, started, ended)
+                now = ended
+                if blocked is not None:
+                    # The reader fell behind: wait for room (back-pressure).
+                    for event in blocked:
+                        await self._send.send(event)
+                    now = current_time()
                 deadline += interval
-                now = anyio.current_time()
                 if deadline <= now:
                     # The probe overran its interval: skip the missed deadlines,
                     # keeping the phase, rather than probe again at once.
                     deadline += (math.floor((now - deadline) / interval) + 1) * interval
 
-    async def _record(
+    def _record(
         self, entry: _Entry, result: ProbeResult, scheduled: float, started: float, ended: float
-    ) -> None:
+    ) -> list[Event] | None:
+        """Judge and count *result*, and send its events.
+
+        Returns:
+            The events, in order, that did not fit in the buffer (the caller waits
+            to send them), or None when every event was sent.
+        """
         if entry.scope.cancel_called:
             # Removed while this probe was finishing: report nothing more.
-            return
+            return None
         check = entry.check
         verdict, reason = check.judge(result)
-        change = entry.damper.observe(verdict, result)
-        entry.stats.add(verdict.is_ok, result.latency)
+        damper = entry.damper
+        change = damper.observe(verdict, result)
+        is_ok = verdict.is_ok
+        entry.stats.add(is_ok, result.latency)
         state = result.state.value
-        entry.results[state] = entry.results.get(state, 0) + 1
-        entry.last_success = verdict.is_ok
-        entry.last_duration = ended - started
+        results = entry.results
+        results[state] = results.get(state, 0) + 1
+        entry.last_success = is_ok
+        duration = ended - started
+        entry.last_duration = duration
+        blocked: list[Event] | None = None
         if self._results:
-            await self._emit(
+            blocked = self._offer(
                 CheckResult(
                     check=check, result=result, verdict=verdict, reason=reason,
-                    health=entry.damper.health, scheduled=scheduled, started=started,
-                    duration=ended - started,
-                )
+                    health=damper.health, scheduled=scheduled, started=started,
+                    duration=duration,
+                ),
+                blocked,
             )
         if change is not None:
             entry.stats.state_changes += 1
             old, new, streak = change
-            await self._emit(
-                StateChange(check=check, old=old, new=new, reason=reason, streak=streak, at=ended)
+            blocked = self._offer(
+                StateChange(check=check, old=old, new=new, reason=reason, streak=streak, at=ended),
+                blocked,
             )
+        return blocked
 
-    async def _emit(self, event: Event) -> None:
-        # The check's task has just awaited its probe: when there is room, send
-        # without another checkpoint.
-        try:
-            self._send.send_nowait(event)
-        except anyio.WouldBlock:
-            await self._send.send(event)
+    def _offer(self, event: Event, blocked: list[Event] | None) -> list[Event] | None:
+        # The check's task has just probed: when there is room (and no earlier
+        # event is waiting), send without a checkpoint.
+        if blocked is None:
+            try:
+                self._send.send_nowait(event)
+            except anyio.WouldBlock:
+                return [event]
+            return None
+        blocked.append(event)
+        return blocked
+
+
+def _error(endpoint: Endpoint, e: OSError) -> ProbeResult:
+    """The ``error`` result of a probe that raised *e*."""
+    name = (_errno_name(e.errno) if e.errno else type(e).__name__).lower()
+    return _synthetic(endpoint, PortState.ERROR, name, error=str(e))
 
 
 def _errno_name(number: int) -> str:
