@@ -298,18 +298,22 @@ async def test_long_run_keeps_memory_flat_and_statistics_exact() -> None:
                         count += 1
                         reference.append((event.success, event.result.latency))
                         if count in (n, 4 * n):
-                            stats = mon.stats("long")  # no checkpoint since the event
+                            stats = mon.stats("long")
                             gc.collect()
                             sizes[count] = tracemalloc.get_traced_memory()[0]
-                            if count == 4 * n:
-                                break
+                        # The shared schedule may record a result before the event of
+                        # the one before is taken: the reference catches up with the
+                        # statistics snapshot before they are compared.
+                        if count >= 4 * n and count == stats.total:
+                            break
         finally:
             tracemalloc.stop()
     growth = sizes[4 * n] - sizes[n]
     assert growth < 16 * 1024, f"retained memory grew by {growth} bytes over {3 * n} results"
     latencies = [lat for _, lat in reference if lat is not None]
     ordered = sorted(latencies)
-    assert stats.total == 4 * n and stats.count == window
+    assert stats.total in (4 * n, 4 * n + 1)
+    assert stats.count == window
     assert stats.successes == sum(ok for ok, _ in reference)
     assert stats.availability == pytest.approx(stats.successes / window)
     assert stats.latency_min == ordered[0] and stats.latency_max == ordered[-1]

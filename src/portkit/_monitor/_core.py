@@ -34,6 +34,7 @@ from .._models import Endpoint, Protocol
 from .._probe import PortState, Probe, ProbeResult, TCPConnectProbe
 from .._probe._results import _fast_result
 from .._probe._tcp import Connector
+from .._tasks import background_task_group
 from ..exceptions import InvalidOptionError, UnknownCheckError
 from ._check import Check
 from ._events import CheckResult, Event, StateChange
@@ -652,30 +653,22 @@ async def monitor(
     send, receive = anyio.create_memory_object_stream[Event](buffer)
     # An error raised in the caller's block comes out as it is, once every check has
     # stopped, rather than wrapped in the task group's ExceptionGroup.
-    error: Exception | None = None
     with send, receive:
-        async with anyio.create_task_group() as tg:
-            try:
-                mon = Monitor(
-                    tg, send, receive, window=window, concurrency=concurrency,
-                    spread=float(spread), seed=seed, results=results,
-                )
-                if address is not None:
-                    try:
-                        mon._metrics_address = await tg.start(
-                            serve_metrics, address[0], address[1], mon.metrics
-                        )
-                    except OSError as e:
-                        raise InvalidOptionError(
-                            "serve", serve, f"cannot listen there: {e.strerror or e}"
-                        ) from e
-                now = anyio.current_time()
-                for check in checks:
-                    mon._add(check, now)
-                yield mon
-            except Exception as e:
-                error = e
-            finally:
-                tg.cancel_scope.cancel()
-    if error is not None:
-        raise error
+        async with background_task_group() as tg:
+            mon = Monitor(
+                tg, send, receive, window=window, concurrency=concurrency,
+                spread=float(spread), seed=seed, results=results,
+            )
+            if address is not None:
+                try:
+                    mon._metrics_address = await tg.start(
+                        serve_metrics, address[0], address[1], mon.metrics
+                    )
+                except OSError as e:
+                    raise InvalidOptionError(
+                        "serve", serve, f"cannot listen there: {e.strerror or e}"
+                    ) from e
+            now = anyio.current_time()
+            for check in checks:
+                mon._add(check, now)
+            yield mon

@@ -23,6 +23,7 @@ import anyio.lowlevel
 
 from portkit._models import Endpoint, PortRange, PortSet, PortSpec, Protocol
 from portkit._options import check_count, check_positive
+from portkit._tasks import background_task_group
 from portkit.exceptions import InvalidOptionError, InvalidTargetError
 
 from ._limits import MIN_ADAPTIVE_TIMEOUT, Pressure, RateLimiter, RttTable, default_concurrency
@@ -465,17 +466,9 @@ async def scan(
 
     # An error raised in the caller's block is re-raised as it is, after the
     # workers are stopped, rather than wrapped in the task group's ExceptionGroup.
-    error: Exception | None = None
-    async with anyio.create_task_group() as tg:
+    async with background_task_group() as tg:
         tg.start_soon(run)
-        try:
-            yield results
-        except Exception as e:
-            error = e
-        finally:
-            tg.cancel_scope.cancel()
-    if error is not None:
-        raise error
+        yield results
 
 
 async def _collect(targets: Any, ports: Any, options: dict[str, Any]) -> list[ProbeResult]:
