@@ -14,7 +14,6 @@ seconds, so that many checks added at once do not probe in one burst.
 
 from __future__ import annotations
 
-import errno
 import heapq
 import itertools
 import math
@@ -31,9 +30,10 @@ import attrs
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
 from .._models import Endpoint, Protocol
+from .._options import check_count
 from .._probe import PortState, Probe, ProbeResult, TCPConnectProbe
 from .._probe._results import _fast_result
-from .._probe._tcp import Connector
+from .._probe._tcp import Connector, errno_name
 from .._tasks import background_task_group
 from ..exceptions import InvalidOptionError, UnknownCheckError
 from ._check import Check
@@ -558,19 +558,8 @@ class Monitor:
 
 def _error(endpoint: Endpoint, e: OSError) -> ProbeResult:
     """The ``error`` result of a probe that raised *e*."""
-    name = (_errno_name(e.errno) if e.errno else type(e).__name__).lower()
+    name = (errno_name(e.errno) if e.errno else type(e).__name__).lower()
     return _synthetic(endpoint, PortState.ERROR, name, error=str(e))
-
-
-def _errno_name(number: int) -> str:
-    """The symbolic name of an errno (``"EMFILE"``), or its number as text."""
-    return errno.errorcode.get(number, str(number))
-
-
-def _check_int(name: str, value: object, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise InvalidOptionError(name, value, f"{name} is an int >= {low}")
-    return value
 
 
 def _serve_address(value: object) -> tuple[str, int] | None:
@@ -639,9 +628,9 @@ async def monitor(
         InvalidOptionError: an option is out of bounds, two checks share a name, or
             the ``serve`` address cannot be listened on.
     """
-    window = _check_int("window", window, 1)
-    concurrency = _check_int("concurrency", concurrency, 1)
-    buffer = _check_int("buffer", buffer, 0)
+    window = check_count("window", window, 1)
+    concurrency = check_count("concurrency", concurrency, 1)
+    buffer = check_count("buffer", buffer, 0)
     if isinstance(spread, bool) or not isinstance(spread, (int, float)) or not spread >= 0:
         raise InvalidOptionError("spread", spread, "spread is a number of seconds >= 0")
     address = _serve_address(serve)

@@ -9,7 +9,6 @@ size of the scan.
 
 from __future__ import annotations
 
-import errno as _errno
 import ipaddress
 import random
 import types
@@ -39,7 +38,7 @@ from ._targets import (
     parse_targets,
     resolve,
 )
-from ._tcp import PRESSURE_ERRNOS, Connector, TCPConnectProbe
+from ._tcp import PRESSURE_ERRNOS, Connector, TCPConnectProbe, errno_name
 
 __all__ = ["ScanResults", "probe", "scan", "scan_sync"]
 
@@ -79,12 +78,6 @@ def _portset(ports: PortsLike, protocol: Protocol) -> PortSet:
     if isinstance(ports, (int, PortRange)):
         return PortSet([ports])
     return PortSet(ports)
-
-
-def _errno_name(err: int | None) -> str:
-    if err is None:
-        return "oserror"
-    return _errno.errorcode.get(err, str(err))
 
 
 class _Channel:
@@ -264,8 +257,8 @@ class _Scan:
                 if e.errno not in PRESSURE_ERRNOS:
                     return _fast_result(
                         text, address, port, self.protocol, ERROR,
-                        _errno_name(e.errno).lower(), None, attempts,
-                        _details({"errno": _errno_name(e.errno), "error": str(e)}),
+                        errno_name(e.errno).lower(), None, attempts,
+                        _details({"errno": errno_name(e.errno), "error": str(e)}),
                     )
                 trouble = True
                 attempts -= 1
@@ -273,7 +266,7 @@ class _Scan:
                 if troubles >= PRESSURE_TRIES:
                     return _fast_result(
                         text, address, port, self.protocol, ERROR, "resource-exhausted",
-                        None, attempts, _details({"errno": _errno_name(e.errno)}),
+                        None, attempts, _details({"errno": errno_name(e.errno)}),
                     )
             finally:
                 pressure.release(trouble)

@@ -33,7 +33,7 @@ from portkit._models import Endpoint, Protocol
 
 from ._results import PortState, ProbeResult, _fast_result
 
-__all__ = ["PRESSURE_ERRNOS", "Connector", "TCPConnectProbe"]
+__all__ = ["PRESSURE_ERRNOS", "Connector", "TCPConnectProbe", "errno_name"]
 
 #: Errnos that mean a local resource ran out (descriptors, buffers, source ports):
 #: never verdicts on a port; the engine backs off and tries again.
@@ -126,6 +126,13 @@ if hasattr(errno, "ENOPROTOOPT"):
     _ERRNO_VERDICTS[errno.ENOPROTOOPT] = (FILTERED, "proto-unreach")
 
 
+def errno_name(err: int | None) -> str:
+    """The symbolic name of an errno (``"EMFILE"``), its number as text, or ``"oserror"``."""
+    if err is None:
+        return "oserror"
+    return errno.errorcode.get(err, str(err))
+
+
 def _icmp_details(sock: _socket.socket) -> dict[str, object] | None:
     """The ICMP error queued on *sock* (Linux ``MSG_ERRQUEUE``), or None."""
     try:
@@ -144,7 +151,7 @@ def _icmp_details(sock: _socket.socket) -> dict[str, object] | None:
             "icmp": 6 if origin == _EE_ORIGIN_ICMP6 else 4,
             "icmp_type": icmp_type,
             "icmp_code": icmp_code,
-            "errno": errno.errorcode.get(ee_errno, str(ee_errno)),
+            "errno": errno_name(ee_errno),
         }
         offender = data[_EXTENDED_ERR.size :]
         try:
@@ -186,8 +193,8 @@ def _verdict(
     verdict = _ERRNO_VERDICTS.get(err)
     if verdict is not None:
         return verdict[0], verdict[1], _NO_DETAILS
-    name = errno.errorcode.get(err, str(err)).lower()
-    return ERROR, name, types.MappingProxyType({"errno": errno.errorcode.get(err, str(err))})
+    name = errno_name(err)
+    return ERROR, name.lower(), types.MappingProxyType({"errno": name})
 
 
 Verdict = tuple[PortState, str, "float | None", Mapping[str, object]]
