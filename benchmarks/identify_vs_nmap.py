@@ -37,12 +37,14 @@ NAMES = ["ssh", "http", "smtp", "ftp", "redis", "memcached", "mysql", "postgresq
 UDP_NAMES = ["dns", "ntp", "snmp"]
 
 
-async def portkit_scan(ports: list[int], probe: portkit.Probe) -> dict[int, portkit.Identification]:
-    found: dict[int, portkit.Identification] = {}
+async def portkit_scan(
+    ports: list[int], probe: portkit.Probe
+) -> dict[int, portkit.identification.Identification]:
+    found: dict[int, portkit.identification.Identification] = {}
     async with portkit.scan("127.0.0.1", ports, probe=probe) as results:
         async for result in results:
             ident = result.details.get("identification")
-            if isinstance(ident, portkit.Identification):
+            if isinstance(ident, portkit.identification.Identification):
                 found[result.port] = ident
     return found
 
@@ -116,7 +118,8 @@ def main() -> int:
             tcp[imap.port], tcp[pop3.port] = "dovecot imap", "dovecot pop3"
         except servers.ServerUnavailable as e:
             print(f"skipping dovecot: {e}")
-        compare("TCP: BannerProbe vs nmap -sV", tcp, portkit.BannerProbe(), udp=False)
+        banner = portkit.identification.BannerProbe()
+        compare("TCP: BannerProbe vs nmap -sV", tcp, banner, udp=False)
         if "--udp" in sys.argv[1:]:
             udp: dict[int, str] = {}
             for name in UDP_NAMES:
@@ -127,7 +130,7 @@ def main() -> int:
                     continue
                 udp[server.port] = server.name
             compare("UDP: UDPProbe(probe_all=True) vs nmap -sU -sV", udp,
-                    portkit.UDPProbe(probe_all=True), udp=True)
+                    portkit.identification.UDPProbe(probe_all=True), udp=True)
     return 0
 
 

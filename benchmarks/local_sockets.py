@@ -3,9 +3,9 @@
 Opens about 10,000 sockets on loopback in this process (TCP and UDP listeners plus
 connected TCP pairs), then times, in one run and side by side:
 
-- ``portkit.listening(processes=False)``: the listening sockets, no owners;
-- ``portkit.listening()``: the same with owning processes (what ``ss -tulpn`` does);
-- ``portkit.connections()``: every socket with owners (what psutil does);
+- ``portkit.local.listening(processes=False)``: the listening sockets, no owners;
+- ``portkit.local.listening()``: the same with owning processes (what ``ss -tulpn`` does);
+- ``portkit.local.connections()``: every socket with owners (what psutil does);
 - ``ss -tulpn`` run as a subprocess, its output parsed into rows;
 - ``psutil.net_connections("inet")`` (pip install 'portkit[local]').
 
@@ -97,21 +97,21 @@ def main() -> int:
         opened = open_sockets(args.sockets)
         print(f"{len(opened)} sockets open in this process, python {sys.version.split()[0]}")
         timed(
-            "portkit.listening(processes=False)",
-            lambda: len(portkit.listening(processes=False)),
+            "portkit.local.listening(processes=False)",
+            lambda: len(portkit.local.listening(processes=False)),
             args.runs,
         )
-        timed("portkit.listening()", lambda: len(portkit.listening()), args.runs)
+        timed("portkit.local.listening()", lambda: len(portkit.local.listening()), args.runs)
         if shutil.which("ss"):
             timed("ss -tulpn (subprocess, parsed)", run_ss, args.runs)
         else:
             print("ss: not installed")
         timed(
-            "portkit.connections(processes=False)",
-            lambda: len(portkit.connections(processes=False)),
+            "portkit.local.connections(processes=False)",
+            lambda: len(portkit.local.connections(processes=False)),
             args.runs,
         )
-        timed("portkit.connections()", lambda: len(portkit.connections()), args.runs)
+        timed("portkit.local.connections()", lambda: len(portkit.local.connections()), args.runs)
         try:
             import psutil
         except ImportError:

@@ -87,7 +87,7 @@ def _pct(ordered: array[float] | list[float], p: float) -> float:
 
 async def _monitor(args: argparse.Namespace, ports: list[int]) -> dict[str, float]:
     checks = [
-        portkit.Check(
+        portkit.monitoring.Check(
             endpoint=portkit.Endpoint(host="127.0.0.1", port=ports[i % len(ports)]),
             name=f"c{i}", interval=args.interval, timeout=1.0,
             probe=NullProbe() if args.probe == "null" else None,
@@ -102,7 +102,7 @@ async def _monitor(args: argparse.Namespace, ports: list[int]) -> dict[str, floa
     states: dict[str, int] = {}
     start = anyio.current_time()
     with anyio.move_on_after(args.duration):
-        async with portkit.monitor(
+        async with portkit.monitoring.monitor(
             checks, spread=args.interval, seed=1, concurrency=args.concurrency, buffer=4096
         ) as events:
             if args.gc == "freeze":
@@ -110,7 +110,7 @@ async def _monitor(args: argparse.Namespace, ports: list[int]) -> dict[str, floa
                 gc.collect()
                 gc.freeze()
             async for event in events:
-                if isinstance(event, portkit.CheckResult):
+                if isinstance(event, portkit.monitoring.CheckResult):
                     results += 1
                     state = event.result.state.value
                     states[state] = states.get(state, 0) + 1

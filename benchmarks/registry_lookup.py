@@ -29,7 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import portkit
-from portkit._registry._loaders import IANA_COLUMNS
+from portkit.registries._loaders import IANA_COLUMNS
 
 REFERENCE_CSV = Path("/work/shared/data/iana-service-names-port-numbers.csv")
 FRESH_RUNS = 31
@@ -91,7 +91,7 @@ def _csv_path() -> Path:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(IANA_COLUMNS)
-    for s in portkit.Registry.bundled().all_services:
+    for s in portkit.registries.Registry.bundled().all_services:
         writer.writerow([s.name, str(s.ports), s.protocol.value, s.description] + [""] * 8)
     path = Path(tempfile.mkdtemp()) / "bundled.csv"
     path.write_text(out.getvalue(), encoding="utf-8")
@@ -119,7 +119,7 @@ def main() -> None:
     print(f"  {'csv scan of the CSV to 443/tcp':42} "
           f"{statistics.median(r[0] for r in scan) * ms:8.2f}")
 
-    reg = portkit.registry()
+    reg = portkit.registries.default()
     rng = random.Random(1)
     services = [s for s in reg.all_services if s.protocol.value == "tcp"]
     sample = rng.sample(services, 1000)

@@ -15,7 +15,7 @@ import portkit
 
 GREETING = b"220 mail.example.test ESMTP AcmeMail 4.2 ready\r\n"
 
-ACME = portkit.Rule(
+ACME = portkit.identification.Rule(
     name="acmemail",
     service="smtp",
     product="AcmeMail",
@@ -36,12 +36,12 @@ async def main() -> None:
         tg.start_soon(listener.serve, greet)
         endpoint = portkit.Endpoint(host="127.0.0.1", port=port)
         for label, rules in [
-            ("built-in rules", portkit.identify_rules()),
-            ("with the AcmeMail rule", portkit.identify_rules().extend(ACME)),
+            ("built-in rules", portkit.identification.identify_rules()),
+            ("with the AcmeMail rule", portkit.identification.identify_rules().extend(ACME)),
         ]:
-            result = await portkit.BannerProbe(rules=rules)(endpoint, 2.0)
+            result = await portkit.identification.BannerProbe(rules=rules)(endpoint, 2.0)
             ident = result.details["identification"]
-            assert isinstance(ident, portkit.Identification)
+            assert isinstance(ident, portkit.identification.Identification)
             print(f"{label}: port {port} is {result.state}, service={ident.service} "
                   f"product={ident.product} version={ident.version} rule={ident.rule}")
             print(f"  banner: {ident.banner}")

@@ -13,15 +13,15 @@ from collections.abc import Iterator
 import portkit
 
 
-def no_wildcard_udp_above_10000(sock: portkit.LocalSocket) -> Iterator[portkit.Finding]:
+def no_wildcard_udp_above_10000(sock: portkit.local.LocalSocket) -> Iterator[portkit.local.Finding]:
     """A site rule: UDP services on high ports must bind one address, not all of them."""
     if (
         sock.protocol is portkit.Protocol.UDP
-        and sock.exposure is portkit.Exposure.ALL
+        and sock.exposure is portkit.local.Exposure.ALL
         and sock.local_port > 10000
     ):
-        yield portkit.Finding(
-            severity=portkit.Severity.MEDIUM,
+        yield portkit.local.Finding(
+            severity=portkit.catalog.Severity.MEDIUM,
             rule="site-wildcard-udp",
             socket=sock,
             reason=f"UDP port {sock.local_port} listens on every interface",
@@ -33,7 +33,7 @@ def main() -> int:
     parser.add_argument("--netns", default=None, help="a network namespace (needs root)")
     args = parser.parse_args()
 
-    sockets = portkit.listening(netns=args.netns)
+    sockets = portkit.local.listening(netns=args.netns)
     for sock in sorted(sockets, key=lambda s: (s.protocol.value, s.local_port)):
         owner = sock.process.name if sock.process else "?"
         print(
@@ -41,15 +41,15 @@ def main() -> int:
             f"{sock.exposure!s:<9} {owner}"
         )
 
-    findings = portkit.audit(
+    findings = portkit.local.audit(
         sockets,
-        rules=(*portkit.AUDIT_RULES, no_wildcard_udp_above_10000),
+        rules=(*portkit.local.AUDIT_RULES, no_wildcard_udp_above_10000),
         # ssh reachable from outside is intended here.
-        allow=[portkit.Allow(rule="remote-access", port=22)],
+        allow=[portkit.local.Allow(rule="remote-access", port=22)],
     )
     for finding in findings:
         print(f"{finding.severity!s:>8}  {finding.rule:<22} {finding.reason}")
-    serious = [f for f in findings if f.severity >= portkit.Severity.MEDIUM]
+    serious = [f for f in findings if f.severity >= portkit.catalog.Severity.MEDIUM]
     print(f"{len(findings)} findings, {len(serious)} medium or worse")
     return 1 if serious else 0
 

@@ -34,15 +34,15 @@ async def main() -> None:
         await listener.aclose()
         server = await tg.start(serve, port)
 
-        check = portkit.Check(
+        check = portkit.monitoring.Check(
             endpoint=f"127.0.0.1:{port}", name="demo", interval=0.05, timeout=0.5,
             rise=2, fall=3,
         )
         results = 0
         with anyio.fail_after(30):
-            async with portkit.monitor([check], spread=0) as events:
+            async with portkit.monitoring.monitor([check], spread=0) as events:
                 async for event in events:
-                    if isinstance(event, portkit.CheckResult):
+                    if isinstance(event, portkit.monitoring.CheckResult):
                         results += 1
                         if results == 5:
                             print("stopping the listener")
@@ -51,7 +51,7 @@ async def main() -> None:
                         print(f"{event.check.name}: {event.old} -> {event.new} "
                               f"({event.reason}, {event.kind}, after {len(event.streak)} "
                               "agreeing results)")
-                        if event.new is portkit.Health.DOWN:
+                        if event.new is portkit.monitoring.Health.DOWN:
                             print("starting the listener again")
                             server = await tg.start(serve, port)
                         elif event.recovered:

@@ -24,7 +24,7 @@ def main() -> None:
 
     print("searching 'kerberos':", ", ".join(str(s) for s in portkit.search("kerberos", 4)))
 
-    sources = portkit.registry().provenance.get("sources", [])
+    sources = portkit.registries.default().provenance.get("sources", [])
     print("data from:", ", ".join(f"{s['name']} {s['version']}" for s in sources))
 
 

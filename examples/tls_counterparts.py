@@ -13,10 +13,10 @@ import portkit
 def pairs() -> None:
     """Print each cleartext service beside its TLS variant and their usual ports."""
     print(f"{'CLEARTEXT':<14} {'PORTS':<14} {'TLS':<14} {'PORTS':<14} WORST RISK")
-    for a in portkit.annotations():
+    for a in portkit.catalog.annotations():
         if a.tls_counterpart is None:
             continue
-        tls = portkit.annotation(a.tls_counterpart)
+        tls = portkit.catalog.annotation(a.tls_counterpart)
         assert tls is not None
         worst = f"{a.risks[0].severity} {a.risks[0].kind}" if a.risks else "-"
         print(
@@ -27,7 +27,7 @@ def pairs() -> None:
 
 def describe(name: str) -> int:
     """Print what portkit knows about *name*; 1 when it knows nothing."""
-    a = portkit.annotation(name)
+    a = portkit.catalog.annotation(name)
     if a is None:
         print(f"{name}: no annotation")
         return 1

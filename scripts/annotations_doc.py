@@ -19,8 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import portkit
-from portkit._annotations import COMMUNITY_NAMES
-from portkit._top_ports import _HEAD_TCP, _HEAD_UDP
+from portkit.catalog._annotations import COMMUNITY_NAMES
+from portkit.catalog._top_ports import _HEAD_TCP, _HEAD_UDP
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "annotations.md"
 
@@ -35,7 +35,7 @@ def annotations_table() -> str:
         "| usual ports | risks | reason |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for a in portkit.annotations():
+    for a in portkit.catalog.annotations():
         clear = {True: "yes", False: "no", None: "n/a"}[a.cleartext]
         ports = ", ".join(
             f"{port}" for port in a.ports

@@ -48,10 +48,10 @@ Precedence (newest wins for what exists; the others fill in):
   the snapshot) are skipped.
 
 The grouping of rows into services (aliases) is portkit's own, from
-``portkit._registry._loaders.assemble``, the same code that reads IANA's CSV.
+``portkit.registries._loaders.assemble``, the same code that reads IANA's CSV.
 Provenance (the sources, their versions and row counts, the build date, the
 precedence) is written into the data file and read back as
-``portkit.registry().provenance``.
+``portkit.registries.default().provenance``.
 """
 
 from __future__ import annotations
@@ -73,8 +73,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from portkit._models import Protocol  # noqa: E402
-from portkit._registry._data import DATA_FILE, dump_data, parse_data  # noqa: E402
-from portkit._registry._loaders import (  # noqa: E402
+from portkit.registries._data import DATA_FILE, dump_data, parse_data  # noqa: E402
+from portkit.registries._loaders import (  # noqa: E402
     Row,
     assemble,
     parse_ports,

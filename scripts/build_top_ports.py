@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build src/portkit/_top_ports_data.py: the ports IANA assigns, per transport protocol.
+"""Build src/portkit/catalog/_top_ports_data.py: the ports IANA assigns, per transport protocol.
 
 The long tail of portkit's top-ports ranking is "every other port with an IANA
 assignment, ascending". This script reads those assignments from Wireshark's copy of
@@ -11,7 +11,7 @@ lists. The output is deterministic: the same input file gives the same module.
 Usage::
 
     apt-get install libwireshark-data
-    python3 scripts/build_top_ports.py [SERVICES_FILE] > src/portkit/_top_ports_data.py
+    python3 scripts/build_top_ports.py [SERVICES_FILE] > src/portkit/catalog/_top_ports_data.py
 """
 
 from __future__ import annotations

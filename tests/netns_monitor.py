@@ -24,7 +24,9 @@ async def main(port: int) -> None:
     async def close(stream: anyio.abc.SocketStream) -> None:
         await stream.aclose()
 
-    check = portkit.Check(endpoint=f"127.0.0.1:{port}", interval=0.05, timeout=0.3, fall=2)
+    check = portkit.monitoring.Check(
+        endpoint=f"127.0.0.1:{port}", interval=0.05, timeout=0.3, fall=2
+    )
     with anyio.move_on_after(60):
         async with listener, anyio.create_task_group() as tg:
             tg.start_soon(listener.serve, close)
@@ -34,7 +36,7 @@ async def main(port: int) -> None:
                 tg.cancel_scope.cancel()
 
             tg.start_soon(until_stdin_closes)
-            async with portkit.monitor([check], spread=0, results=False) as events:
+            async with portkit.monitoring.monitor([check], spread=0, results=False) as events:
                 async for event in events:
                     print(json.dumps(event.to_dict()), flush=True)
 

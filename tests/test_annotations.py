@@ -11,15 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import portkit
-from portkit import (
+from portkit.catalog import (
     Annotation,
     Category,
-    InvalidPortError,
-    InvalidServiceNameError,
     Risk,
     RiskKind,
     Severity,
-    UnknownProtocolError,
     annotation,
     annotations,
     annotations_on_port,
@@ -28,8 +25,9 @@ from portkit import (
     risks_of,
     tls_counterpart,
 )
-from portkit._annotations import COMMUNITY_NAMES
-from portkit._annotations import aliases as _aliases
+from portkit.catalog._annotations import COMMUNITY_NAMES
+from portkit.catalog._annotations import aliases as _aliases
+from portkit.exceptions import InvalidPortError, InvalidServiceNameError, UnknownProtocolError
 
 ALIASES = _aliases()
 
@@ -437,8 +435,7 @@ def test_public_names_are_exported() -> None:
     for name in [
         "Annotation", "Category", "Risk", "RiskKind", "Severity", "annotation",
         "annotations", "tls_counterpart", "cleartext_counterpart", "is_cleartext",
-        "risks_of", "annotations_on_port", "InvalidServiceNameError",
+        "risks_of", "annotations_on_port",
     ]:
-        assert name in portkit.__all__
-        assert getattr(portkit, name) is not None
-    assert portkit.__all__ == sorted(portkit.__all__, key=lambda n: (not n.isupper(), n))
+        assert name in portkit.catalog.__all__
+        assert getattr(portkit.catalog, name).__module__ == "portkit.catalog"

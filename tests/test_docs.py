@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import doctest
+import importlib
 import re
 from pathlib import Path
 
 import pytest
 
 import portkit
-import portkit._classify
-import portkit._models
-import portkit._monitor._check
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | doctest.IGNORE_EXCEPTION_DETAIL
@@ -38,9 +36,26 @@ def test_guide_examples(name: str) -> None:
     assert result.failed == 0
 
 
-@pytest.mark.parametrize("module", [portkit._models, portkit._classify, portkit._monitor._check])
-def test_docstring_examples(module: object) -> None:
-    result = doctest.testmod(module, optionflags=FLAGS,  # type: ignore[arg-type]
-                             extraglobs=vars(portkit), report=True)
-    assert result.attempted > 0
+#: Every public package: the docstrings of its names run as doctests.
+PUBLIC_PACKAGES = [
+    "portkit",
+    "portkit.catalog",
+    "portkit.exceptions",
+    "portkit.identification",
+    "portkit.local",
+    "portkit.monitoring",
+    "portkit.registries",
+]
+
+
+@pytest.mark.parametrize("name", PUBLIC_PACKAGES)
+def test_docstring_examples(name: str) -> None:
+    pytest.importorskip("numpy")
+    module = importlib.import_module(name)
+    finder = doctest.DocTestFinder(exclude_empty=True)
+    runner = doctest.DocTestRunner(optionflags=FLAGS)
+    for test in finder.find(module, name, globs={**vars(module), "portkit": portkit}):
+        runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.attempted > 0, f"{name} has no docstring examples"
     assert result.failed == 0

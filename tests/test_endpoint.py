@@ -7,8 +7,9 @@ import ipaddress
 import pytest
 from hypothesis import given
 
-from portkit import Endpoint, InvalidEndpointError, PortClass, Protocol
+from portkit import Endpoint, PortClass, Protocol
 from portkit import strategies as pks
+from portkit.exceptions import InvalidEndpointError
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,7 @@ def test_guide_rule_table_lists_every_builtin_rule() -> None:
     table = text[text.index("### Built-in rules") : text.index("### Adding a rule")]
     rows = re.findall(r"^\| `([\w-]+)` \| (\w+) \|", table, re.MULTILINE)
     documented = dict(rows)
-    actual = {rule.name: rule.service for rule in portkit.identify_rules()}
+    actual = {rule.name: rule.service for rule in portkit.identification.identify_rules()}
     assert documented == actual
 
 

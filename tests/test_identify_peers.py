@@ -19,8 +19,9 @@ import anyio.abc
 import pytest
 from anyio.abc import SocketAttribute
 
-from portkit import BannerProbe, Endpoint, Identification, PortState, TLSInfo, TLSProbe
-from portkit._identify._bson import OP_MSG, decode_document, encode_document
+from portkit import Endpoint, PortState
+from portkit.identification import BannerProbe, Identification, TLSInfo, TLSProbe
+from portkit.identification._bson import OP_MSG, decode_document, encode_document
 
 pytestmark = pytest.mark.anyio
 Handler = Callable[[anyio.abc.SocketStream], Awaitable[None]]
@@ -160,7 +161,7 @@ async def test_mongodb_rule_reads_hello_and_build_info_replies() -> None:
 
 
 async def test_mongodb_nudge_goes_first_on_its_usual_port_hint() -> None:
-    from portkit import identify_rules
+    from portkit.identification import identify_rules
 
     rules = identify_rules()
     nudges = rules.nudges(27017, "127.0.0.1")
@@ -207,7 +208,7 @@ async def test_ipv6_banner_and_udp_verdicts() -> None:
 
     import socket
 
-    from portkit import UDPProbe
+    from portkit.identification import UDPProbe
 
     with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
         s.bind(("::1", 0))

@@ -16,14 +16,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import portkit
-from portkit import Identification, Rule, RuleSet, identify_rules
-from portkit._identify._ber import SYS_DESCR, decode, snmp_get, snmp_response_values
-from portkit._identify._bson import decode_document, encode_document, op_msg, read_op_msgs
-from portkit._identify._dns import dns_query, parse_dns_reply
-from portkit._identify._ntp import ntp_request, parse_ntp_reply
-from portkit._identify._text import printable
-from portkit._identify._x509 import parse_certificate
 from portkit.exceptions import InvalidRuleError
+from portkit.identification import Identification, Rule, RuleSet, identify_rules
+from portkit.identification._ber import SYS_DESCR, decode, snmp_get, snmp_response_values
+from portkit.identification._bson import decode_document, encode_document, op_msg, read_op_msgs
+from portkit.identification._dns import dns_query, parse_dns_reply
+from portkit.identification._ntp import ntp_request, parse_ntp_reply
+from portkit.identification._text import printable
+from portkit.identification._x509 import parse_certificate
 
 RULES = identify_rules()
 
@@ -142,7 +142,7 @@ def test_duplicate_rule_names_are_rejected() -> None:
 
 
 def test_default_rules_are_public() -> None:
-    assert portkit.identify_rules() is RULES
+    assert portkit.identification.identify_rules() is RULES
     assert isinstance(RULES, RuleSet)
 
 
@@ -217,7 +217,7 @@ def test_ntp_request_is_a_version_4_client_packet() -> None:
 
 
 def test_certificate_days_left_counts_whole_days() -> None:
-    from portkit import Certificate
+    from portkit.identification import Certificate
 
     cert = Certificate(
         subject="CN=a", issuer="CN=a", common_name="a",

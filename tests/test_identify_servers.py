@@ -9,7 +9,8 @@ import pytest
 import portkit
 import servers
 from identify_helpers import running
-from portkit import BannerProbe, Endpoint, Identification, PortState
+from portkit import Endpoint, PortState
+from portkit.identification import BannerProbe, Identification
 
 pytestmark = pytest.mark.anyio
 
@@ -118,11 +119,11 @@ async def test_postgresql_answers_the_ssl_request(postgresql_server: servers.Ser
 
 async def test_a_rule_for_the_port_goes_first(redis_server: servers.Server) -> None:
     # A user's rule hinted for the port nudges first: redis answers PING with +PONG.
-    rule = portkit.Rule(
+    rule = portkit.identification.Rule(
         name="redis-ping", service="redis", pattern=rb"\A\+PONG\r\n", product="Redis",
         ports=[redis_server.port], nudge=b"PING\r\n",
     )
-    probe = BannerProbe(rules=portkit.identify_rules().extend(rule))
+    probe = BannerProbe(rules=portkit.identification.identify_rules().extend(rule))
     ident = await identify(redis_server.port, probe)
     assert (ident.rule, ident.sent, ident.raw) == ("redis-ping", b"PING\r\n", b"+PONG\r\n")
 

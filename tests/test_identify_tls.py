@@ -11,8 +11,9 @@ import trustme
 
 import servers
 from identify_helpers import Certs, make_certs, running
-from portkit import Endpoint, PortState, TLSInfo, TLSProbe
-from portkit._identify._x509 import parse_certificate
+from portkit import Endpoint, PortState
+from portkit.identification import TLSInfo, TLSProbe
+from portkit.identification._x509 import parse_certificate
 
 pytestmark = pytest.mark.anyio
 
@@ -219,7 +220,7 @@ def test_unknown_starttls_dialogue_is_rejected() -> None:
 
 
 async def test_banner_probe_inside_tls_finds_http(nginx_valid: servers.Server) -> None:
-    from portkit import BannerProbe, Identification
+    from portkit.identification import BannerProbe, Identification
 
     result = await BannerProbe(tls=True, greeting_wait=0.3)(
         Endpoint(host="127.0.0.1", port=nginx_valid.port), 2.0
@@ -233,7 +234,7 @@ async def test_banner_probe_inside_tls_finds_http(nginx_valid: servers.Server) -
 async def test_banner_probe_inside_tls_on_a_plain_port_reports_the_tls_error(
     plain_redis: servers.Server,
 ) -> None:
-    from portkit import BannerProbe, Identification
+    from portkit.identification import BannerProbe, Identification
 
     result = await BannerProbe(tls=True, greeting_wait=0.3, reply_wait=0.3)(
         Endpoint(host="127.0.0.1", port=plain_redis.port), 2.0

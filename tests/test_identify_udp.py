@@ -10,8 +10,9 @@ import pytest
 import portkit
 import servers
 from identify_helpers import running
-from portkit import Endpoint, Identification, PortState, Protocol, UDPProbe
+from portkit import Endpoint, PortState, Protocol
 from portkit.exceptions import InvalidOptionError
+from portkit.identification import Identification, UDPProbe
 
 pytestmark = pytest.mark.anyio
 

@@ -46,7 +46,7 @@ async def main():
 
         async with anyio.create_task_group() as tg:
             tg.start_soon(answer)
-            probe = portkit.UDPProbe()
+            probe = portkit.identification.UDPProbe()
             out = []
             for port in range(3000, 3005):
                 endpoint = portkit.Endpoint(host=sys.argv[2], port=port, protocol="udp")

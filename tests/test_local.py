@@ -1,4 +1,4 @@
-"""portkit.listening() and portkit.connections() against real sockets and ``ss``."""
+"""portkit.local.listening() and portkit.local.connections() against real sockets and ``ss``."""
 
 from __future__ import annotations
 
@@ -18,8 +18,10 @@ from hypothesis import strategies as st
 
 import portkit
 from _localns import SPECIFIC_V4, SPECIFIC_V6, fresh_netns, listeners, need_netns, ss_rows
-from portkit import Exposure, LocalSocket, LocalSocketsError, Protocol, TcpState
-from portkit._local._procnet import decode_address, parse_table
+from portkit import Protocol
+from portkit.exceptions import LocalSocketsError
+from portkit.local import Exposure, LocalSocket, TcpState
+from portkit.local._procnet import decode_address, parse_table
 
 linux_only = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="reads /proc/net: Linux only"
@@ -86,7 +88,7 @@ def test_listeners_in_a_namespace_are_found_with_owner_exposure_and_family(
     populated_netns: tuple[str, int],
 ) -> None:
     netns, pid = populated_netns
-    found = portkit.listening(netns=netns)
+    found = portkit.local.listening(netns=netns)
     assert sorted((str(s.protocol), s.family, s.local_address, s.local_port) for s in found) == (
         sorted((p, f, a, port) for p, f, a, port, _, _ in SPECS)
     )
@@ -107,7 +109,7 @@ def test_listeners_in_a_namespace_are_found_with_owner_exposure_and_family(
 @linux_only
 def test_dual_stack_wildcards_are_told_apart_by_v6only(populated_netns: tuple[str, int]) -> None:
     netns, _ = populated_netns
-    by_port = {s.local_port: s for s in portkit.listening(netns=netns)}
+    by_port = {s.local_port: s for s in portkit.local.listening(netns=netns)}
     assert by_port[2323].v6only is False
     assert by_port[2323].takes_ipv4
     assert by_port[2424].v6only is True
@@ -123,7 +125,7 @@ def test_dual_stack_wildcards_are_told_apart_by_v6only(populated_netns: tuple[st
 @linux_only
 def test_every_listening_record_matches_ss_tulpn(populated_netns: tuple[str, int]) -> None:
     netns, _ = populated_netns
-    ours = {_key(s): s for s in portkit.listening(netns=netns)}
+    ours = {_key(s): s for s in portkit.local.listening(netns=netns)}
     theirs = {_row_key(r): r for r in ss_rows(netns, "-tul")}
     assert set(ours) == set(theirs)
     for key, s in ours.items():
@@ -139,7 +141,7 @@ def test_every_listening_record_matches_ss_tulpn(populated_netns: tuple[str, int
 @linux_only
 def test_every_connection_record_matches_ss_tuapn(populated_netns: tuple[str, int]) -> None:
     netns, pid = populated_netns
-    ours = {_key(s): s for s in portkit.connections(netns=netns)}
+    ours = {_key(s): s for s in portkit.local.connections(netns=netns)}
     theirs = {_row_key(r): r for r in ss_rows(netns, "-tua")}
     assert set(ours) == set(theirs)
     for key, s in ours.items():
@@ -159,7 +161,7 @@ def test_every_connection_record_matches_ss_tuapn(populated_netns: tuple[str, in
 @linux_only
 def test_processes_false_leaves_owners_empty(populated_netns: tuple[str, int]) -> None:
     netns, _ = populated_netns
-    found = portkit.listening(netns=netns, processes=False)
+    found = portkit.local.listening(netns=netns, processes=False)
     assert len(found) == len(SPECS)
     assert all(s.processes == () and s.process is None for s in found)
 
@@ -167,10 +169,10 @@ def test_processes_false_leaves_owners_empty(populated_netns: tuple[str, int]) -
 @linux_only
 def test_protocols_filter_tables(populated_netns: tuple[str, int]) -> None:
     netns, _ = populated_netns
-    udp = portkit.listening(netns=netns, protocols="udp")
+    udp = portkit.local.listening(netns=netns, protocols="udp")
     assert {s.protocol for s in udp} == {Protocol.UDP}
     assert len(udp) == sum(1 for spec in SPECS if spec[0] == "udp")
-    both = portkit.listening(netns=netns, protocols=[Protocol.TCP, "UDP"])
+    both = portkit.local.listening(netns=netns, protocols=[Protocol.TCP, "UDP"])
     assert len(both) == len(SPECS)
 
 
@@ -202,7 +204,7 @@ def test_this_process_listeners_are_found_with_its_pid() -> None:
                 pass  # no IPv6 loopback on this host
         found = {
             (str(s.protocol), s.local_port): s
-            for s in portkit.listening()
+            for s in portkit.local.listening()
             if (str(s.protocol), s.local_port) in wanted
         }
         assert set(found) == wanted
@@ -227,7 +229,7 @@ def test_a_connected_pair_shows_both_ends_with_their_peers() -> None:
                 cport = client.getsockname()[1]
                 mine = [
                     s
-                    for s in portkit.connections(protocols="tcp")
+                    for s in portkit.local.connections(protocols="tcp")
                     if port in (s.local_port, s.remote_port)
                     and s.local_address == "127.0.0.1"
                     and s.state is not TcpState.TIME_WAIT  # old connections on reused ports
@@ -242,7 +244,7 @@ def test_a_connected_pair_shows_both_ends_with_their_peers() -> None:
                 )
                 assert all(s.process is not None and s.process.pid == os.getpid() for s in mine)
                 listen_only = [
-                    s for s in portkit.listening(protocols="tcp") if s.local_port == port
+                    s for s in portkit.local.listening(protocols="tcp") if s.local_port == port
                 ]
                 assert [s.state for s in listen_only] == [TcpState.LISTEN]
 
@@ -250,11 +252,11 @@ def test_a_connected_pair_shows_both_ends_with_their_peers() -> None:
 @linux_only
 def test_psutil_backend_agrees_with_proc_on_this_process() -> None:
     pytest.importorskip("psutil", reason="psutil is the optional 'local' extra")
-    from portkit._local._portable import psutil_sockets
+    from portkit.local._portable import psutil_sockets
 
     with socket.create_server(("127.0.0.1", 0)) as server:
         port = server.getsockname()[1]
-        ours = [s for s in portkit.listening() if s.local_port == port]
+        ours = [s for s in portkit.local.listening() if s.local_port == port]
         theirs = [
             s
             for s in psutil_sockets(
@@ -278,11 +280,11 @@ def test_owners_the_reader_may_not_see_are_none_not_an_error() -> None:
         "import json, socket, portkit\n"
         "mine = socket.socket(); mine.bind(('127.0.0.1', 7070)); mine.listen()\n"
         "print(json.dumps({s.local_port: [p.pid for p in s.processes]"
-        " for s in portkit.listening(protocols='tcp')}))\n"
+        " for s in portkit.local.listening(protocols='tcp')}))\n"
         "mine.close()\n"
         "try:\n"
-        "    portkit.listening(netns=NAMESPACE)\n"
-        "except portkit.LocalSocketsError as e:\n"
+        "    portkit.local.listening(netns=NAMESPACE)\n"
+        "except portkit.exceptions.LocalSocketsError as e:\n"
         "    print(e.rule)\n"
     )
     with fresh_netns() as netns, listeners(netns, [("tcp", 4, "0.0.0.0", 23, None, False)]):
@@ -309,10 +311,10 @@ def test_owners_the_reader_may_not_see_are_none_not_an_error() -> None:
 @linux_only
 def test_unknown_namespace_is_a_portkit_error() -> None:
     with pytest.raises(LocalSocketsError, match="no network namespace") as info:
-        portkit.listening(netns="pk-does-not-exist-0")
+        portkit.local.listening(netns="pk-does-not-exist-0")
     assert info.value.subject == "pk-does-not-exist-0"
     with pytest.raises(LocalSocketsError):
-        portkit.listening(netns="")
+        portkit.local.listening(netns="")
 
 
 @linux_only
@@ -320,17 +322,17 @@ def test_a_namespace_given_by_path_is_entered_and_other_files_are_refused() -> N
     need_netns()
     with socket.create_server(("127.0.0.1", 0)) as server:
         port = server.getsockname()[1]
-        by_path = portkit.listening(netns=f"/proc/{os.getpid()}/ns/net", protocols="tcp")
+        by_path = portkit.local.listening(netns=f"/proc/{os.getpid()}/ns/net", protocols="tcp")
         assert [s.process.pid for s in by_path if s.local_port == port] == [os.getpid()]  # type: ignore[union-attr]
     with pytest.raises(LocalSocketsError, match="is not a network namespace"):
-        portkit.listening(netns="/proc/self/ns/uts")
+        portkit.local.listening(netns="/proc/self/ns/uts")
 
 
 def test_protocols_other_than_tcp_and_udp_are_refused() -> None:
     with pytest.raises(LocalSocketsError, match="tcp and udp"):
-        portkit.listening(protocols="sctp")
-    with pytest.raises(portkit.UnknownProtocolError):
-        portkit.connections(protocols=["tcp", "icmp"])
+        portkit.local.listening(protocols="sctp")
+    with pytest.raises(portkit.exceptions.UnknownProtocolError):
+        portkit.local.connections(protocols=["tcp", "icmp"])
 
 
 # -- decoding /proc/net text ------------------------------------------------------------
@@ -413,7 +415,7 @@ def test_exposure_follows_ipaddress_loopback_and_unspecified(address: Any) -> No
 
 
 def test_missing_psutil_is_a_clear_portkit_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    from portkit._local import _portable
+    from portkit.local import _portable
 
     monkeypatch.setitem(sys.modules, "psutil", None)  # makes "import psutil" fail
     with pytest.raises(LocalSocketsError, match=r"pip install 'portkit\[local\]'"):
@@ -425,7 +427,7 @@ def test_sockets_carry_port_class_service_and_ephemeral_status(
     populated_netns: tuple[str, int],
 ) -> None:
     netns, _ = populated_netns
-    by_port = {s.local_port: s for s in portkit.listening(netns=netns, protocols="tcp")}
+    by_port = {s.local_port: s for s in portkit.local.listening(netns=netns, protocols="tcp")}
     assert by_port[23].service == portkit.lookup(23).name == "telnet"  # type: ignore[union-attr]
     assert by_port[23].port_class is portkit.PortClass.WELL_KNOWN
     assert by_port[8080].port_class is portkit.PortClass.REGISTERED
@@ -435,7 +437,7 @@ def test_sockets_carry_port_class_service_and_ephemeral_status(
     assert by_port[6379].local == portkit.Endpoint.parse("[::1]:6379")
     with socket.create_server(("127.0.0.1", 0)) as server:
         port = server.getsockname()[1]
-        mine = [s for s in portkit.listening(protocols="tcp") if s.local_port == port]
+        mine = [s for s in portkit.local.listening(protocols="tcp") if s.local_port == port]
         assert mine[0].is_ephemeral is portkit.is_ephemeral(port)
 
 
@@ -445,8 +447,8 @@ def test_local_names_are_exported_and_documented() -> None:
         "Process", "AuditRule", "TcpState", "audit", "connections", "listening",
     ]  # fmt: skip
     for name in names:
-        assert name in portkit.__all__
-        assert getattr(portkit, name).__doc__ or name == "AUDIT_RULES"
+        assert name in portkit.local.__all__
+        assert getattr(portkit.local, name).__doc__ or name == "AUDIT_RULES"
 
 
 def test_rows_past_9999_keep_their_columns() -> None:

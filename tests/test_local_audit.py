@@ -1,4 +1,4 @@
-"""portkit.audit() over real listeners in private network namespaces, and the CLI."""
+"""portkit.local.audit() over real listeners in private network namespaces, and the CLI."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import pytest
 
 import portkit
 from _localns import SPECIFIC_V4, fresh_netns, listeners
-from portkit import Allow, Finding, LocalSocket, Severity
 from portkit._cli import main as cli_main
+from portkit.catalog import Severity
+from portkit.local import Allow, Finding, LocalSocket
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="network namespaces: Linux only"
@@ -55,7 +56,7 @@ def _by_rule(findings: Iterable[Finding]) -> dict[str, set[int]]:
 def test_exposed_risky_services_are_flagged_and_loopback_ones_are_not(
     exposed_netns: str,
 ) -> None:
-    findings = portkit.audit(portkit.listening(netns=exposed_netns))
+    findings = portkit.local.audit(portkit.local.listening(netns=exposed_netns))
     rules = _by_rule(findings)
     assert rules["cleartext-login"] == {23, 161}
     assert 21 not in rules.get("cleartext-login", set())
@@ -94,9 +95,9 @@ def test_the_same_telnet_listener_is_flagged_only_beyond_loopback(
     address: str, family: int, flagged: bool
 ) -> None:
     with fresh_netns() as netns, listeners(netns, [("tcp", family, address, 23, None, False)]):
-        sockets = portkit.listening(netns=netns)
+        sockets = portkit.local.listening(netns=netns)
         assert [s.local_address for s in sockets] == [address]
-        findings = portkit.audit(sockets)
+        findings = portkit.local.audit(sockets)
     assert any(f.rule == "cleartext-login" for f in findings) is flagged
     assert bool(findings) is flagged
 
@@ -106,10 +107,10 @@ def test_a_known_daemon_on_another_services_port_is_a_mismatch_not_that_service(
         fresh_netns() as netns,
         listeners(netns, [("tcp", 4, "0.0.0.0", 23, None, False)], name="sshd"),
     ):
-        sockets = portkit.listening(netns=netns)
+        sockets = portkit.local.listening(netns=netns)
         assert sockets[0].process is not None
         assert sockets[0].process.name == "sshd"
-        findings = portkit.audit(sockets)
+        findings = portkit.local.audit(sockets)
     rules = {f.rule: f for f in findings}
     # sshd is ssh whatever its port: no telnet cleartext finding, but a mismatch.
     assert "cleartext-login" not in rules
@@ -120,19 +121,19 @@ def test_a_known_daemon_on_another_services_port_is_a_mismatch_not_that_service(
 
 
 def test_allow_entries_drop_what_they_match(exposed_netns: str) -> None:
-    sockets = portkit.listening(netns=exposed_netns)
-    every = portkit.audit(sockets)
-    by_rule = portkit.audit(sockets, allow=[Allow(rule="cleartext-login")])
+    sockets = portkit.local.listening(netns=exposed_netns)
+    every = portkit.local.audit(sockets)
+    by_rule = portkit.local.audit(sockets, allow=[Allow(rule="cleartext-login")])
     assert {f.rule for f in by_rule} == {f.rule for f in every} - {"cleartext-login"}
-    by_port = portkit.audit(sockets, allow=[Allow(port=23)])
+    by_port = portkit.local.audit(sockets, allow=[Allow(port=23)])
     assert [f for f in every if f.socket.local_port != 23] == list(by_port)
-    by_both = portkit.audit(sockets, allow=[Allow.parse("rule=remote-access, port=22")])
+    by_both = portkit.local.audit(sockets, allow=[Allow.parse("rule=remote-access, port=22")])
     assert len(by_both) == len(every) - 1
-    by_network = portkit.audit(sockets, allow=[Allow(address="0.0.0.0/32")])
+    by_network = portkit.local.audit(sockets, allow=[Allow(address="0.0.0.0/32")])
     assert {f.socket.local_address for f in by_network} == {"::"}
-    by_process = portkit.audit(sockets, allow=[Allow(process=sockets[0].process.name)])  # type: ignore[union-attr]
+    by_process = portkit.local.audit(sockets, allow=[Allow(process=sockets[0].process.name)])  # type: ignore[union-attr]
     assert by_process == ()
-    udp = portkit.audit(sockets, allow=[Allow(protocol="tcp")])
+    udp = portkit.local.audit(sockets, allow=[Allow(protocol="tcp")])
     assert {f.socket.protocol for f in udp} == {portkit.Protocol.UDP}
 
 
@@ -140,24 +141,24 @@ def test_user_rules_run_and_only_listening_sockets_are_judged(exposed_netns: str
     def flag_everything(sock: LocalSocket) -> Iterable[Finding]:
         return [Finding(severity=Severity.INFO, rule="seen", socket=sock, reason="seen")]
 
-    every = portkit.connections(netns=exposed_netns)
-    findings = portkit.audit(every, rules=[flag_everything])
+    every = portkit.local.connections(netns=exposed_netns)
+    findings = portkit.local.audit(every, rules=[flag_everything])
     assert {f.rule for f in findings} == {"seen"}
     assert len(findings) == len([s for s in every if s.is_listening])
-    both = portkit.audit(every, rules=(*portkit.AUDIT_RULES, flag_everything))
-    assert len(both) == len(findings) + len(portkit.audit(every))
+    both = portkit.local.audit(every, rules=(*portkit.local.AUDIT_RULES, flag_everything))
+    assert len(both) == len(findings) + len(portkit.local.audit(every))
 
 
 def test_bad_allow_entries_are_refused() -> None:
-    with pytest.raises(portkit.InvalidEndpointError, match="at least one"):
+    with pytest.raises(portkit.exceptions.InvalidEndpointError, match="at least one"):
         Allow()
-    with pytest.raises(portkit.InvalidPortError):
+    with pytest.raises(portkit.exceptions.InvalidPortError):
         Allow(port=70000)
-    with pytest.raises(portkit.InvalidEndpointError, match="IP address or network"):
+    with pytest.raises(portkit.exceptions.InvalidEndpointError, match="IP address or network"):
         Allow(address="not-an-address")
-    with pytest.raises(portkit.InvalidEndpointError, match="key=value"):
+    with pytest.raises(portkit.exceptions.InvalidEndpointError, match="key=value"):
         Allow.parse("telnet")
-    with pytest.raises(portkit.UnknownProtocolError):
+    with pytest.raises(portkit.exceptions.UnknownProtocolError):
         Allow(protocol="icmp")
 
 
@@ -170,7 +171,7 @@ def test_cli_lists_audits_and_writes_json(
     assert "23" in table
     assert cli_main(["local", "--netns", exposed_netns, "--json"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    ours = portkit.listening(netns=exposed_netns)
+    ours = portkit.local.listening(netns=exposed_netns)
     assert sorted((r["protocol"], r["local_address"], r["local_port"]) for r in rows) == sorted(
         (str(s.protocol), s.local_address, s.local_port) for s in ours
     )

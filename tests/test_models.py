@@ -9,17 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portkit import (
-    InvalidPortError,
-    InvalidSpecError,
-    PortClass,
-    PortRange,
-    PortSet,
-    PortSpec,
-    Protocol,
-    UnknownProtocolError,
-)
+from portkit import PortClass, PortRange, PortSet, PortSpec, Protocol
 from portkit import strategies as pks
+from portkit.exceptions import InvalidPortError, InvalidSpecError, UnknownProtocolError
 
 small_sets = pks.port_sets(max_port=300)
 

@@ -12,17 +12,9 @@ import pytest
 
 import portkit
 from monitor_support import Switch, free_port, listening
-from portkit import (
-    ChangeKind,
-    Check,
-    CheckResult,
-    Endpoint,
-    Health,
-    InvalidOptionError,
-    ProbeResult,
-    StateChange,
-    UnknownCheckError,
-)
+from portkit import Endpoint, ProbeResult
+from portkit.exceptions import InvalidOptionError, UnknownCheckError
+from portkit.monitoring import ChangeKind, Check, CheckResult, Health, StateChange
 
 pytestmark = pytest.mark.anyio
 
@@ -38,7 +30,7 @@ async def test_listener_stop_and_start_gives_down_then_recovered_after_damping()
         async with anyio.create_task_group() as tg:
             switch = Switch(tg, port)
             await switch.start()
-            async with portkit.monitor([check], spread=0, buffer=0) as mon:
+            async with portkit.monitoring.monitor([check], spread=0, buffer=0) as mon:
                 phase = "up"
                 ups_seen = 0
                 async for event in mon:
@@ -86,7 +78,7 @@ async def test_first_result_sets_health_at_once_whatever_the_damping() -> None:
     async with listening() as port:
         check = Check(endpoint=f"127.0.0.1:{port}", interval=0.05, rise=5, fall=5)
         with anyio.fail_after(BOUND):
-            async with portkit.monitor([check], spread=0) as mon:
+            async with portkit.monitoring.monitor([check], spread=0) as mon:
                 first = await mon.__anext__()
                 second = await mon.__anext__()
     assert isinstance(first, CheckResult) and first.health is Health.UP
@@ -101,7 +93,7 @@ async def test_port_expected_closed_that_starts_listening_is_a_policy_violation(
     with anyio.fail_after(BOUND):
         async with anyio.create_task_group() as tg:
             switch = Switch(tg, port)
-            async with portkit.monitor([check], spread=0, results=False) as mon:
+            async with portkit.monitoring.monitor([check], spread=0, results=False) as mon:
                 async for event in mon:
                     assert isinstance(event, StateChange)
                     changes.append(event)
@@ -126,7 +118,7 @@ async def test_latency_thresholds_judge_open_ports() -> None:
         fine = Check(endpoint=f"127.0.0.1:{port}", name="fine", degraded_latency=60)
         seen: dict[str, CheckResult] = {}
         with anyio.fail_after(BOUND):
-            async with portkit.monitor([slowest, slow, fine], spread=0) as mon:
+            async with portkit.monitoring.monitor([slowest, slow, fine], spread=0) as mon:
                 async for event in mon:
                     if isinstance(event, CheckResult):
                         seen[event.check.name] = event
@@ -148,7 +140,7 @@ async def test_checks_can_be_added_and_removed_while_running() -> None:
         removed = False
         removed_at = 0.0
         with anyio.fail_after(BOUND):
-            async with portkit.monitor([a], spread=0, buffer=0) as mon:
+            async with portkit.monitoring.monitor([a], spread=0, buffer=0) as mon:
                 with pytest.raises(InvalidOptionError):
                     mon.add(Check(endpoint=f"127.0.0.1:{port}", name="a"))
                 async for event in mon:
@@ -220,7 +212,7 @@ async def test_hanging_targets_do_not_delay_other_checks() -> None:
         ]
         seen: dict[str, list[CheckResult]] = {"banner": [], "stubborn": [], "healthy": []}
         with anyio.fail_after(BOUND):
-            async with portkit.monitor(checks, spread=0) as mon:
+            async with portkit.monitoring.monitor(checks, spread=0) as mon:
                 async for event in mon:
                     if isinstance(event, CheckResult):
                         seen[event.check.name].append(event)
@@ -240,7 +232,7 @@ async def test_a_check_never_overlaps_itself_and_skips_missed_deadlines() -> Non
                       interval=0.02, timeout=0.1)
         results: list[CheckResult] = []
         with anyio.fail_after(BOUND):
-            async with portkit.monitor([check], spread=0) as mon:
+            async with portkit.monitoring.monitor([check], spread=0) as mon:
                 async for event in mon:
                     if isinstance(event, CheckResult):
                         results.append(event)
@@ -260,7 +252,7 @@ async def test_names_resolve_before_each_probe() -> None:
         bogus = Check(endpoint="no-such-host.invalid:80", interval=0.05)
         seen: dict[str, CheckResult] = {}
         with anyio.fail_after(BOUND):
-            async with portkit.monitor([check, bogus], spread=0) as mon:
+            async with portkit.monitoring.monitor([check, bogus], spread=0) as mon:
                 async for event in mon:
                     if isinstance(event, CheckResult):
                         seen[event.check.name] = event
@@ -290,7 +282,8 @@ async def test_long_run_keeps_memory_flat_and_statistics_exact() -> None:
         tracemalloc.start()
         try:
             with anyio.fail_after(120):
-                async with portkit.monitor([check], spread=0, buffer=0, window=window) as mon:
+                run = portkit.monitoring.monitor([check], spread=0, buffer=0, window=window)
+                async with run as mon:
                     count = 0
                     async for event in mon:
                         if not isinstance(event, CheckResult):
@@ -329,10 +322,10 @@ async def test_options_are_checked() -> None:
     check = Check(endpoint="127.0.0.1:1")
     for bad in ({"window": 0}, {"concurrency": 0}, {"spread": -1}, {"serve": ("x", 70000)}):
         with pytest.raises(InvalidOptionError):
-            async with portkit.monitor([check], **bad):  # type: ignore[arg-type]
+            async with portkit.monitoring.monitor([check], **bad):  # type: ignore[arg-type]
                 pass
     with pytest.raises(InvalidOptionError, match="unique"):
-        async with portkit.monitor([check, Check(endpoint="127.0.0.1:1")]):
+        async with portkit.monitoring.monitor([check, Check(endpoint="127.0.0.1:1")]):
             pass
 
 
@@ -357,7 +350,7 @@ async def test_concurrency_bounds_probes_in_flight() -> None:
         checks = [Check(endpoint=f"127.0.0.1:{port}", name=str(i), probe=Counting(),
                         interval=0.01) for i in range(12)]
         with anyio.fail_after(BOUND):
-            async with portkit.monitor(checks, spread=0, concurrency=3) as mon:
+            async with portkit.monitoring.monitor(checks, spread=0, concurrency=3) as mon:
                 total = 0
                 async for event in mon:
                     total += isinstance(event, CheckResult)
@@ -386,7 +379,8 @@ async def test_first_deadlines_are_spread_reproducibly_by_the_seed() -> None:
         checks = [Check(endpoint="127.0.0.1:1", name=str(i), interval=0.2) for i in range(8)]
         first: dict[str, float] = {}
         with anyio.fail_after(BOUND):
-            async with portkit.monitor(checks, spread=0.1, seed=seed, results=True) as mon:
+            run = portkit.monitoring.monitor(checks, spread=0.1, seed=seed, results=True)
+            async with run as mon:
                 async for event in mon:
                     if isinstance(event, CheckResult):
                         first.setdefault(event.check.name, event.scheduled)
@@ -406,7 +400,7 @@ async def test_errors_in_the_block_come_out_unwrapped() -> None:
     check = Check(endpoint="127.0.0.1:1", interval=0.05)
 
     async def run() -> None:
-        async with portkit.monitor([check]) as mon:
+        async with portkit.monitoring.monitor([check]) as mon:
             async for _ in mon:
                 raise KeyError("mine")
 
@@ -417,5 +411,5 @@ async def test_errors_in_the_block_come_out_unwrapped() -> None:
 async def test_serve_on_a_busy_port_is_an_option_error() -> None:
     async with listening() as busy:
         with pytest.raises(InvalidOptionError, match="cannot listen there"):
-            async with portkit.monitor([], serve=("127.0.0.1", busy)):
+            async with portkit.monitoring.monitor([], serve=("127.0.0.1", busy)):
                 pass

@@ -16,11 +16,12 @@ from hypothesis import strategies as st
 
 import portkit
 from monitor_support import listening
-from portkit import Check, CheckResult, Health, InvalidConfigError, load_checks
-from portkit._monitor._exposition import escape_label
-from portkit._monitor._health import Damper
-from portkit._monitor._http import MAX_REQUEST, serve_metrics
-from portkit._monitor._stats import RollingStats, percentile
+from portkit.exceptions import InvalidConfigError
+from portkit.monitoring import Check, CheckResult, Health, load_checks
+from portkit.monitoring._exposition import escape_label
+from portkit.monitoring._health import Damper
+from portkit.monitoring._http import MAX_REQUEST, serve_metrics
+from portkit.monitoring._stats import RollingStats, percentile
 
 verdicts = st.sampled_from([Health.UP, Health.DEGRADED, Health.DOWN, Health.VIOLATED])
 
@@ -99,7 +100,7 @@ async def _metrics_of_a_running_monitor() -> tuple[str, dict[str, str]]:
             Check(endpoint=f"127.0.0.1:{port}", name='web "front"\\1', interval=0.02),
             Check(endpoint="127.0.0.1:1", name="closed", interval=0.02),
         ]
-        async with portkit.monitor(checks, spread=0, serve=("127.0.0.1", 0)) as mon:
+        async with portkit.monitoring.monitor(checks, spread=0, serve=("127.0.0.1", 0)) as mon:
             assert mon.metrics_address is not None
             host, mport = mon.metrics_address
             seen: set[str] = set()
@@ -188,7 +189,7 @@ def test_events_serialize_to_json_lines() -> None:
         lines = []
         async with listening() as port:
             check = Check(endpoint=f"127.0.0.1:{port}", interval=0.02)
-            async with portkit.monitor([check], spread=0) as mon:
+            async with portkit.monitoring.monitor([check], spread=0) as mon:
                 async for event in mon:
                     lines.append(json.dumps(event.to_dict()))
                     if len(lines) == 3:
@@ -288,7 +289,7 @@ def test_judge_follows_the_documented_table(
 @pytest.mark.anyio
 async def test_metrics_before_any_result_are_valid() -> None:
     check = Check(endpoint="127.0.0.1:1", interval=60)
-    async with portkit.monitor([check], spread=60, seed=1) as mon:
+    async with portkit.monitoring.monitor([check], spread=60, seed=1) as mon:
         body = mon.metrics()
     assert "probe_success{" not in body
     assert 'state="unknown"} 1' in body

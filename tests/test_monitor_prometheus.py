@@ -18,7 +18,7 @@ import pytest
 
 import portkit
 from monitor_support import free_port, listening
-from portkit import Check
+from portkit.monitoring import Check
 
 PROMETHEUS = "/usr/bin/prometheus"
 
@@ -95,7 +95,7 @@ async def test_prometheus_scrapes_the_monitor(prometheus: tuple[str, int]) -> No
             Check(endpoint=f"127.0.0.1:{port}", name="web", interval=0.05),
             Check(endpoint="127.0.0.1:1", name="closed", interval=0.05),
         ]
-        async with portkit.monitor(
+        async with portkit.monitoring.monitor(
             checks, spread=0, results=False, serve=("127.0.0.1", target)
         ) as mon:
             assert mon.metrics_address == ("127.0.0.1", target)

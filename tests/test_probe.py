@@ -9,16 +9,8 @@ import anyio
 import pytest
 
 import portkit
-from portkit import (
-    Endpoint,
-    InvalidEndpointError,
-    InvalidOptionError,
-    PortState,
-    Probe,
-    ProbeResult,
-    Protocol,
-    TCPConnectProbe,
-)
+from portkit import Endpoint, PortState, Probe, ProbeResult, Protocol, TCPConnectProbe
+from portkit.exceptions import InvalidEndpointError, InvalidOptionError
 from probe_support import closed_port, ipv6_available, listener, open_fds, stalled_listener
 
 pytestmark = pytest.mark.anyio
@@ -85,9 +77,9 @@ async def test_probe_rejects_bad_options() -> None:
         await portkit.probe("127.0.0.1", 1, timeout=0)
     with pytest.raises(InvalidOptionError, match="protocol"):
         await portkit.probe("127.0.0.1", 1, protocol="udp")
-    with pytest.raises(portkit.InvalidTargetError):
+    with pytest.raises(portkit.exceptions.InvalidTargetError):
         await portkit.probe("not a host!", 1)
-    with pytest.raises(portkit.InvalidTargetError, match="one host"):
+    with pytest.raises(portkit.exceptions.InvalidTargetError, match="one host"):
         await portkit.probe("127.0.0.0/30", 1)
 
 
@@ -154,7 +146,7 @@ def test_result_details_are_immutable_and_outside_equality() -> None:
 def test_result_validates_its_fields() -> None:
     with pytest.raises(ValueError, match="nonsense"):
         ProbeResult(target="h", address="192.0.2.1", port=1, state="nonsense", reason="x")
-    with pytest.raises(portkit.InvalidPortError):
+    with pytest.raises(portkit.exceptions.InvalidPortError):
         ProbeResult(target="h", address="192.0.2.1", port=70000, state="open", reason="x")
     with pytest.raises(InvalidOptionError):
         ProbeResult(target="h", address="192.0.2.1", port=1, state="open", reason="x",

@@ -7,20 +7,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import portkit
-from portkit import (
+from portkit import PortRange, PortSet, PortSpec, PortStatus, Protocol, Service
+from portkit.exceptions import (
     InvalidPortError,
     InvalidSpecError,
-    PortRange,
-    PortSet,
-    PortSpec,
-    PortStatus,
-    Protocol,
-    Registry,
-    Service,
     UnknownProtocolError,
     UnknownServiceError,
 )
-from portkit._registry._aliases import COMMON_NAMES
+from portkit.registries import Registry
+from portkit.registries._aliases import COMMON_NAMES
 
 BUNDLED = Registry.bundled()
 NAMED = sorted({(name, s.protocol) for s in BUNDLED.all_services for name in s.names})
@@ -239,7 +234,7 @@ def test_bundled_provenance_names_sources_versions_and_counts() -> None:
 
 
 def test_data_file_names_the_script_that_made_it() -> None:
-    from portkit._registry._data import DATA_FILE
+    from portkit.registries._data import DATA_FILE
 
     first = DATA_FILE.read_text(encoding="utf-8").splitlines()[0]
     assert first.startswith("# ")
@@ -252,7 +247,7 @@ def test_top_level_shortcuts_query_the_default_registry() -> None:
     assert portkit.services(22) == BUNDLED.services(22)
     assert portkit.status(22) is PortStatus.ASSIGNED
     assert portkit.search("ssh", 1) == BUNDLED.search("ssh", 1)
-    assert portkit.registry() is portkit.registry()
+    assert portkit.registries.default() is portkit.registries.default()
 
 
 @given(st.integers(0, 65535), st.sampled_from(list(Protocol)))

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from portkit._cli import main
-from portkit._registry import _data
+from portkit.registries import _data
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,9 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portkit import PortRange, PortStatus, Protocol, Registry, RegistryFormatError, Service
-from portkit._registry._data import dump_data, parse_data
-from portkit._registry._loaders import IANA_COLUMNS
+from portkit import PortRange, PortStatus, Protocol, Service
+from portkit.exceptions import RegistryFormatError
+from portkit.registries import Registry
+from portkit.registries._data import dump_data, parse_data
+from portkit.registries._loaders import IANA_COLUMNS
 
 REFERENCE_CSV = Path("/work/shared/data/iana-service-names-port-numbers.csv")
 ETC_SERVICES = Path("/etc/services")

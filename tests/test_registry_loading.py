@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import portkit
-from portkit._registry import _data
+from portkit.registries import _data
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def _run(code: str, tmp_path: Path) -> str:
 def test_import_portkit_loads_no_data(tmp_path: Path) -> None:
     out = _run(
         "import portkit\n"
-        "from portkit._registry import _data\n"
+        "from portkit.registries import _data\n"
         "print(_data._STATE.registry is None, _data._STATE.loads)\n"
         "portkit.PortSet.parse('22,80')\n"
         "print(_data._STATE.registry is None, _data._STATE.loads)\n"
@@ -60,7 +60,7 @@ def test_concurrent_first_lookups_load_once(fresh_default: None) -> None:
     def first_lookup() -> None:
         barrier.wait(timeout=30)
         service = portkit.lookup(443)
-        registry = portkit.registry()
+        registry = portkit.registries.default()
         with lock:
             results.append((service, registry))
 
@@ -77,9 +77,9 @@ def test_concurrent_first_lookups_load_once(fresh_default: None) -> None:
 
 
 def test_reset_makes_the_next_use_load_again(fresh_default: None) -> None:
-    first = portkit.registry()
-    assert portkit.registry() is first
+    first = portkit.registries.default()
+    assert portkit.registries.default() is first
     _data.reset_default()
-    second = portkit.registry()
+    second = portkit.registries.default()
     assert second is not first
     assert second.lookup(22) == first.lookup(22)

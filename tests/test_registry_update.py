@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 import portkit
-from portkit import Registry, RegistryUpdateError
 from portkit._cli import main
-from portkit._registry import _data
-from portkit._registry._cache import CSV_NAME, cache_dir
-from portkit._registry._loaders import IANA_COLUMNS
+from portkit.exceptions import RegistryUpdateError
+from portkit.registries import Registry, _data
+from portkit.registries._cache import CSV_NAME, cache_dir
+from portkit.registries._loaders import IANA_COLUMNS
 
 
 def _iana_csv_text(registry: Registry, drop: int = 0) -> str:
@@ -77,14 +77,14 @@ def test_cache_dir_follows_xdg_cache_home(cache: Path) -> None:
 
 
 def test_update_replaces_the_cache_and_later_loads_prefer_it(site: str, cache: Path) -> None:
-    assert portkit.registry().provenance["origin"] == "bundled"
-    new = portkit.update_registry(f"{site}/good.csv", timeout=10)
+    assert portkit.registries.default().provenance["origin"] == "bundled"
+    new = portkit.registries.update_registry(f"{site}/good.csv", timeout=10)
     assert (cache / CSV_NAME).is_file()
     assert new.provenance["origin"] == "cache"
     assert new.provenance["download_url"] == f"{site}/good.csv"
     assert [p.name for p in cache.iterdir() if p.name.startswith(".")] == []
     # The default registry in this process now comes from the cache.
-    reg = portkit.registry()
+    reg = portkit.registries.default()
     assert reg.provenance["origin"] == "cache"
     assert reg.provenance["path"] == str(cache / CSV_NAME)
     assert reg.provenance["download_sha256"] == new.provenance["download_sha256"]
@@ -92,7 +92,7 @@ def test_update_replaces_the_cache_and_later_loads_prefer_it(site: str, cache: P
     assert portkit.port_of("postgres") == 5432
     # And so does a fresh load.
     _data.reset_default()
-    assert portkit.registry().provenance["origin"] == "cache"
+    assert portkit.registries.default().provenance["origin"] == "cache"
 
 
 @pytest.mark.parametrize(
@@ -107,10 +107,10 @@ def test_update_replaces_the_cache_and_later_loads_prefer_it(site: str, cache: P
 def test_a_bad_download_keeps_the_old_data(
     site: str, cache: Path, path: str, reason: str
 ) -> None:
-    portkit.update_registry(f"{site}/good.csv", timeout=10)
+    portkit.registries.update_registry(f"{site}/good.csv", timeout=10)
     before = (cache / CSV_NAME).read_bytes()
     with pytest.raises(RegistryUpdateError) as info:
-        portkit.update_registry(f"{site}/{path}", timeout=10)
+        portkit.registries.update_registry(f"{site}/{path}", timeout=10)
     assert reason in info.value.reason
     assert info.value.url == f"{site}/{path}"
     assert "old data is kept" in str(info.value)
@@ -118,7 +118,7 @@ def test_a_bad_download_keeps_the_old_data(
     assert sorted(p.name for p in cache.iterdir()) == sorted(
         [CSV_NAME, "service-names-port-numbers.json"]
     )
-    assert portkit.registry().provenance["origin"] == "cache"
+    assert portkit.registries.default().provenance["origin"] == "cache"
 
 
 def test_a_refused_connection_is_reported(cache: Path) -> None:
@@ -126,23 +126,23 @@ def test_a_refused_connection_is_reported(cache: Path) -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
         with pytest.raises(RegistryUpdateError) as info:
-            portkit.update_registry(f"http://127.0.0.1:{port}/x.csv", timeout=5)
+            portkit.registries.update_registry(f"http://127.0.0.1:{port}/x.csv", timeout=5)
     assert "download failed" in info.value.reason
     assert not (cache / CSV_NAME).exists()
-    assert portkit.registry().provenance["origin"] == "bundled"
+    assert portkit.registries.default().provenance["origin"] == "bundled"
 
 
 def test_a_second_update_replaces_the_first(site: str, cache: Path) -> None:
-    first = portkit.update_registry(f"{site}/good.csv", timeout=10)
-    second = portkit.update_registry(f"{site}/newer.csv", timeout=10)
+    first = portkit.registries.update_registry(f"{site}/good.csv", timeout=10)
+    second = portkit.registries.update_registry(f"{site}/newer.csv", timeout=10)
     assert len(second) == len(first) - 1
-    assert len(portkit.registry()) == len(second)
+    assert len(portkit.registries.default()) == len(second)
 
 
 def test_a_corrupt_cached_file_falls_back_to_the_bundled_data(cache: Path) -> None:
     cache.mkdir(parents=True)
     (cache / CSV_NAME).write_text("garbage\n", encoding="utf-8")
-    reg = portkit.registry()
+    reg = portkit.registries.default()
     assert reg.provenance["origin"] == "bundled"
     assert "cache_error" in reg.provenance
     assert portkit.lookup(22) is not None

@@ -9,16 +9,8 @@ import anyio
 import pytest
 
 import portkit
-from portkit import (
-    Endpoint,
-    InvalidOptionError,
-    InvalidSpecError,
-    InvalidTargetError,
-    PortSet,
-    PortState,
-    ProbeResult,
-    TCPConnectProbe,
-)
+from portkit import Endpoint, PortSet, PortState, ProbeResult, TCPConnectProbe
+from portkit.exceptions import InvalidOptionError, InvalidSpecError, InvalidTargetError
 from probe_support import closed_port, ipv6_available, listener, open_fds, stalled_listener
 
 pytestmark = pytest.mark.anyio

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portkit import Endpoint, InvalidTargetError, PortRange, PortSet
+from portkit import Endpoint, PortRange, PortSet
 from portkit._probe._targets import WorkSpace, parse_family, parse_targets, resolve
+from portkit.exceptions import InvalidTargetError
 
 port_sets = st.lists(
     st.tuples(st.integers(1, 65535), st.integers(0, 40)), min_size=1, max_size=5

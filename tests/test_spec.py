@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portkit import InvalidSpecError, PortRange, PortSet, PortSpec, Protocol
+from portkit import PortRange, PortSet, PortSpec, Protocol
+from portkit.exceptions import InvalidSpecError
 
 
 @pytest.mark.parametrize(

@@ -11,19 +11,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import portkit
-from portkit import (
-    InvalidCountError,
-    InvalidWeightsError,
-    PortSet,
-    Protocol,
-    TopPort,
-    UnknownProtocolError,
-    read_weights,
-    top_port_entries,
-    top_ports,
+from portkit import PortSet, Protocol, top_ports
+from portkit.catalog import TopPort, read_weights, top_port_entries
+from portkit.catalog._top_ports import _HEAD_TCP, _HEAD_UDP
+from portkit.catalog._top_ports_data import ASSIGNED, SOURCE_SHA256
+from portkit.exceptions import (
+    InvalidOptionError as InvalidCountError,
 )
-from portkit._top_ports import _HEAD_TCP, _HEAD_UDP
-from portkit._top_ports_data import ASSIGNED, SOURCE_SHA256
+from portkit.exceptions import (
+    InvalidWeightsError,
+    UnknownProtocolError,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = Path("/usr/share/wireshark/services")
@@ -63,7 +61,7 @@ def test_annotated_ports_then_every_iana_assigned_port_follow() -> None:
     ranked = {e.port: e.rank for e in entries}
     tail_start = len(_HEAD_TCP)
     annotated = sorted(
-        {p for a in portkit.annotations() if Protocol.TCP in a.protocols for p in a.ports}
+        {p for a in portkit.catalog.annotations() if Protocol.TCP in a.protocols for p in a.ports}
         - {p for p, _ in _HEAD_TCP}
     )
     assert [e.port for e in entries[tail_start : tail_start + len(annotated)]] == annotated
@@ -264,7 +262,8 @@ def test_generated_data_matches_its_source() -> None:
     for protocol, text in ASSIGNED.items():
         assert list(PortSet.parse(text)) == fresh[protocol]
         assert script.compress(fresh[protocol]) == text
-    committed = (ROOT / "src" / "portkit" / "_top_ports_data.py").read_text(encoding="utf-8")
+    data = ROOT / "src" / "portkit" / "catalog" / "_top_ports_data.py"
+    committed = data.read_text(encoding="utf-8")
     assert script.render(SERVICES).split('"""', 2)[2] == committed.split('"""', 2)[2]
 
 
@@ -278,6 +277,7 @@ def test_compress_collapses_runs() -> None:
 
 
 def test_public_names_are_exported() -> None:
-    for name in ["TopPort", "Weight", "top_ports", "top_port_entries", "read_weights"]:
-        assert name in portkit.__all__
-        assert getattr(portkit, name) is not None
+    assert "top_ports" in portkit.__all__
+    for name in ["TopPort", "Weight", "top_port_entries", "read_weights"]:
+        assert name in portkit.catalog.__all__
+        assert getattr(portkit.catalog, name) is not None

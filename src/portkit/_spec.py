@@ -97,7 +97,7 @@ def _body(spec: str, body: str, position: int, protocol: Protocol) -> list[tuple
 def _service_ports(
     spec: str, name: str, position: int, protocol: Protocol
 ) -> list[tuple[int, int]]:
-    from ._registry import ports_for_spec_name
+    from .registries._shortcuts import ports_for_spec_name
 
     try:
         ports: list[PortLike] = list(ports_for_spec_name(name, protocol))

@@ -1,6 +1,6 @@
 """A task group for async context managers that run background work for their caller.
 
-:func:`portkit.scan` and :func:`portkit.monitor` run their tasks while the caller's
+:func:`portkit.scan` and :func:`portkit.monitoring.monitor` run their tasks while the caller's
 ``async with`` block consumes what they produce. Two things are wanted of the group
 there: when the block ends, for whatever reason, the background tasks stop; and an
 error raised by the caller's own block comes out as it is, not wrapped in the task

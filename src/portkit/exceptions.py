@@ -10,12 +10,11 @@ so code that already catches those keeps working::
     ├── InvalidSpecError          (also ValueError)  a port list or range does not parse
     ├── InvalidEndpointError      (also ValueError)  a host[:port] or URL does not parse
     ├── InvalidServiceNameError   (also ValueError)  a service name is not a non-empty str
-    ├── InvalidCountError         (also ValueError)  a count (top n ports) is not a positive int
     ├── InvalidWeightsError       (also ValueError)  a port weights file does not parse
     ├── UnknownProtocolError      (also ValueError)  not tcp, udp, sctp or dccp
     ├── InvalidTargetError        (also ValueError)  a scan target is not a host, address,
     │                                                network or endpoint
-    ├── InvalidOptionError        (also ValueError)  a probe or scan option breaks its rule
+    ├── InvalidOptionError        (also ValueError)  an option or a count breaks its rule
     ├── InvalidConfigError        (also ValueError)  a monitor's config file breaks a rule
     ├── UnknownCheckError         (also LookupError) no running check has that name
     ├── InvalidRuleError          (also ValueError)  an identification rule is malformed
@@ -26,17 +25,27 @@ so code that already catches those keeps working::
     └── RegistryUpdateError                          a registry download failed or was refused
 
 Every message names the offending value and the rule it broke; the same facts are
-attributes of the exception, so programs need not parse messages.
+attributes of the exception, so programs need not parse messages::
+
+    >>> import portkit
+    >>> from portkit.exceptions import InvalidSpecError
+    >>> try:
+    ...     portkit.PortSet.parse("22,70000")
+    ... except InvalidSpecError as e:
+    ...     print(e.rule, "at", e.position)
+    port 70000 is out of range 0-65535 at 3
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+from ._public import moved as _moved
 
 __all__ = [
     "InvalidColumnError",
     "InvalidConfigError",
-    "InvalidCountError",
     "InvalidEndpointError",
     "InvalidOptionError",
     "InvalidPortError",
@@ -178,7 +187,8 @@ class InvalidOptionError(PortkitError, ValueError):
 
 
 class InvalidRuleError(_InvalidValueError):
-    """An identification :class:`~portkit.Rule` or :class:`~portkit.RuleSet` is malformed.
+    """An identification :class:`~portkit.identification.Rule` or
+    :class:`~portkit.identification.RuleSet` is malformed.
 
     Attributes:
         value: The offending value (a pattern, a name, a rule).
@@ -282,18 +292,6 @@ class InvalidServiceNameError(_InvalidValueError):
     _default_rule = "a service name is a non-empty str"
 
 
-class InvalidCountError(_InvalidValueError):
-    """A count, such as how many top ports to return, is not a positive :class:`int`.
-
-    Attributes:
-        value: The offending value, as given.
-        rule: The rule it broke, in words.
-    """
-
-    _subject = "count"
-    _default_rule = "a count is an int of at least 1"
-
-
 class InvalidWeightsError(PortkitError, ValueError):
     """A port weights file (``PORT/PROTO WEIGHT # comment`` lines) does not parse.
 
@@ -337,7 +335,7 @@ class LocalSocketsError(PortkitError, OSError):
 class RegistryFormatError(PortkitError, ValueError):
     """A row of a registry file (IANA CSV or ``/etc/services`` format) is malformed.
 
-    Loaders collect these in :attr:`portkit.Registry.problems` and go on with the next
+    Loaders collect these in :attr:`portkit.registries.Registry.problems` and go on with the next
     row, unless they were asked to be strict, in which case the first one is raised.
 
     Attributes:
@@ -367,3 +365,11 @@ class RegistryUpdateError(PortkitError):
         self.url = url
         self.reason = reason
         super().__init__(f"registry update from {url} failed: {reason}; the old data is kept")
+
+
+#: Names of this module that were folded into another class.
+_MOVED = {"InvalidCountError": "portkit.exceptions.InvalidOptionError"}
+
+
+def __getattr__(name: str) -> Any:
+    return _moved(__name__, name, _MOVED)

@@ -31,7 +31,7 @@ def models() -> None:
 def errors() -> None:
     try:
         PortSet.parse("80x")
-    except portkit.InvalidSpecError as e:
+    except portkit.exceptions.InvalidSpecError as e:
         position: int | None = e.position
         rule: str = e.rule
         print(position, rule)

@@ -7,12 +7,11 @@ import re
 from collections.abc import Mapping
 
 import portkit
-from portkit import (
+from portkit import Endpoint, ProbeResult
+from portkit.identification import (
     BannerProbe,
     Certificate,
-    Endpoint,
     Identification,
-    ProbeResult,
     Rule,
     RuleSet,
     TLSInfo,
@@ -28,7 +27,7 @@ def version_of(match: re.Match[bytes]) -> Mapping[str, object] | None:
 async def identify() -> None:
     rule = Rule(name="acme", service="acme", pattern=rb"\AACME (\S+)", extract=version_of,
                 ports="7000-7010", nudge=lambda host: f"HELLO {host}\r\n".encode())
-    rules: RuleSet = portkit.identify_rules().extend(rule).without("ftp")
+    rules: RuleSet = portkit.identification.identify_rules().extend(rule).without("ftp")
     ident: Identification = rules.identify(b"ACME 1.0\r\n", port=7000)
     service: str | None = ident.service
     banner: str = ident.banner

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import portkit
-from portkit import (
+from portkit.monitoring import (
     ChangeKind,
     Check,
     CheckResult,
@@ -20,7 +20,8 @@ async def watch() -> list[str]:
         Check(endpoint=portkit.Endpoint.parse("127.0.0.1:23"), expect="closed"),
     ]
     lines: list[str] = []
-    async with portkit.monitor(checks, window=50, serve=("127.0.0.1", 0), seed=1) as events:
+    run = portkit.monitoring.monitor(checks, window=50, serve=("127.0.0.1", 0), seed=1)
+    async with run as events:
         mon: Monitor = events
         mon.add(Check(endpoint="127.0.0.1:80", name="web"))
         removed: Check = mon.remove("web")
@@ -44,4 +45,4 @@ async def watch() -> list[str]:
 
 
 def configured(path: str) -> list[Check]:
-    return portkit.load_checks(path)
+    return portkit.monitoring.load_checks(path)

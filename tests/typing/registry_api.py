@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import portkit
-from portkit import PortRange, PortStatus, Protocol, Registry, Service
+from portkit import PortRange, PortStatus, Protocol, Service
+from portkit.registries import Registry
 
 service: Service | None = portkit.lookup(443)
 also: Service | None = portkit.lookup(53, Protocol.UDP)
@@ -15,11 +16,11 @@ port: int = portkit.port_of("postgres", "tcp")
 state: PortStatus = portkit.status(0)
 found: tuple[Service, ...] = portkit.search("mail", limit=5)
 
-reg: Registry = portkit.registry()
+reg: Registry = portkit.registries.default()
 bundled: Registry = Registry.bundled()
 csv_reg: Registry = Registry.from_iana_csv("service-names-port-numbers.csv", strict=True)
 etc: Registry = Registry.from_services_file("/etc/services")
-problems: tuple[portkit.RegistryFormatError, ...] = etc.problems
+problems: tuple[portkit.exceptions.RegistryFormatError, ...] = etc.problems
 line: int = problems[0].line
 provenance: Mapping[str, Any] = reg.provenance
 ranges: tuple[PortRange, ...] = reg.ports_for_name("x11")
@@ -38,4 +39,6 @@ custom = Registry(
     markers=[(PortStatus.RESERVED, PortRange(0, 0), Protocol.TCP)],
     provenance={"origin": "custom"},
 )
-updated: Registry = portkit.update_registry("http://127.0.0.1:8000/registry.csv", timeout=5.0)
+updated: Registry = portkit.registries.update_registry(
+    "http://127.0.0.1:8000/registry.csv", timeout=5.0
+)

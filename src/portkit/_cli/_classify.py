@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from .. import (
+from portkit import (
     PortSpec,
     Protocol,
     classify,
     ephemeral_range,
     lookup,
 )
+
 from .._models import check_port
 from ..exceptions import InvalidPortError
 from ._output import print_json_lines, print_table

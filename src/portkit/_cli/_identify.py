@@ -8,20 +8,8 @@ from typing import Any
 
 import attrs
 
-from portkit import (
-    BannerProbe,
-    Endpoint,
-    Identification,
-    PortSet,
-    PortSpec,
-    PortState,
-    Probe,
-    ProbeResult,
-    Protocol,
-    TLSInfo,
-    TLSProbe,
-    UDPProbe,
-)
+from portkit import Endpoint, PortSet, PortSpec, PortState, Probe, ProbeResult, Protocol
+from portkit.identification import BannerProbe, Identification, TLSInfo, TLSProbe, UDPProbe
 
 #: UDP ports probed by ``--udp`` when no ``-p`` is given: DNS, DHCP, TFTP, NTP, NetBIOS,
 #: SNMP, IKE, syslog, RIP, SSDP, IPsec NAT-T, mDNS.

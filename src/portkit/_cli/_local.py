@@ -5,15 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from portkit import (
-    Allow,
-    Finding,
-    LocalSocket,
-    annotations_on_port,
-    audit,
-    connections,
-    listening,
-)
+from portkit.catalog import annotations_on_port
+from portkit.local import Allow, Finding, LocalSocket, audit, connections, listening
 
 from ._output import print_json_lines, print_table
 

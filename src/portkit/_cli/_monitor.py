@@ -10,17 +10,18 @@ from typing import Any, TextIO
 
 import anyio
 
-from .. import (
+from portkit import Endpoint
+from portkit.exceptions import InvalidOptionError
+from portkit.monitoring import (
     Check,
     CheckResult,
-    Endpoint,
     Health,
-    InvalidOptionError,
     Monitor,
     StateChange,
     load_checks,
     monitor,
 )
+
 from ._output import render_table
 
 #: Seconds between redraws of the live table (state changes redraw at once).

@@ -7,16 +7,11 @@ import json
 import sys
 from typing import Any
 
-from portkit import (
-    PortStatus,
-    Protocol,
-    Service,
-    UnknownServiceError,
-    registry,
-    update_registry,
-)
+from portkit import PortStatus, Protocol, Service
 from portkit._cli._output import print_json_lines, print_table
-from portkit.exceptions import InvalidPortError
+from portkit.exceptions import InvalidPortError, UnknownServiceError
+from portkit.registries import default as registry
+from portkit.registries import update_registry
 
 __all__ = ["register"]
 

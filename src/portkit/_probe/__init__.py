@@ -1,8 +1,9 @@
 """Probing ports with anyio: results, the probe protocol, the TCP connect probe and
-the scan engine. Public names are re-exported by :mod:`portkit`."""
+the scan engine. Public names are re-exported by :mod:`portkit`, their home."""
 
 from __future__ import annotations
 
+from .._public import rehome as _rehome
 from ._engine import ScanResults, probe, scan, scan_sync
 from ._protocol import Probe
 from ._results import PortState, ProbeResult
@@ -18,3 +19,5 @@ __all__ = [
     "scan",
     "scan_sync",
 ]
+
+_rehome(globals(), __all__, "portkit")

@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from portkit import _frozen
 from portkit._models import Endpoint, Protocol, check_port
 
 __all__ = ["PortState", "ProbeResult"]
@@ -108,6 +109,9 @@ class ProbeResult:
     details: Mapping[str, object] = attrs.field(
         default=None, converter=_freeze, eq=False, repr=False
     )
+
+    __getstate__ = _frozen.getstate
+    __setstate__ = _frozen.setstate
 
     @property
     def endpoint(self) -> Endpoint:

@@ -181,11 +181,11 @@ class RuleSet:
     """An ordered collection of :class:`Rule`; the first rule that matches wins.
 
     Rules whose ``ports`` hold the probed port are tried before the others;
-    otherwise the order is the set's. :func:`portkit.identify_rules` gives the
+    otherwise the order is the set's. :func:`portkit.identification.identify_rules` gives the
     built-in set; :meth:`extend` puts your rules in front of it::
 
-        rules = portkit.identify_rules().extend(my_rule)
-        probe = portkit.BannerProbe(rules=rules)
+        rules = portkit.identification.identify_rules().extend(my_rule)
+        probe = portkit.identification.BannerProbe(rules=rules)
 
     Attributes:
         rules: The rules, in order.

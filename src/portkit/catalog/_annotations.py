@@ -18,8 +18,8 @@ from functools import lru_cache
 
 import attrs
 
-from ._models import Protocol, check_port
-from .exceptions import InvalidServiceNameError
+from .._models import Protocol, check_port
+from ..exceptions import InvalidServiceNameError
 
 __all__ = [
     "COMMUNITY_NAMES",
@@ -200,7 +200,7 @@ class Annotation:
         risks: What tends to go wrong when the service listens, most severe first.
         ports: The usual ports, for information (the registry is the authority).
         protocols: The transport protocols the service usually runs on.
-        aliases: Other names that :func:`portkit.annotation` accepts for it, lower case.
+        aliases: Other names that :func:`portkit.catalog.annotation` accepts for it, lower case.
         reason: One sentence saying why the entry says what it says.
 
     .. versionadded:: 0.1.0

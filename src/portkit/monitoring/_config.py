@@ -19,7 +19,7 @@
     expect = "closed"        # a policy: telnet must stay shut
 
 The keys of ``[defaults]`` and of each ``[[check]]`` are the fields of
-:class:`~portkit.Check` except ``probe`` (the built-in TCP connect probe is used).
+:class:`~portkit.monitoring.Check` except ``probe`` (the built-in TCP connect probe is used).
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def checks_from_config(data: Mapping[str, Any], path: str = "<config>") -> list[
 
     Raises:
         InvalidConfigError: a table or key breaks the format, or a value breaks the
-            rule of its :class:`~portkit.Check` field (the message says which check).
+            rule of its :class:`~portkit.monitoring.Check` field (the message says which check).
     """
     unknown = set(data) - {"defaults", "check"}
     if unknown:

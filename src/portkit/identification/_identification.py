@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from .. import _frozen
 from ._text import printable
 
 __all__ = ["Identification"]
@@ -21,13 +22,13 @@ def _freeze(value: Mapping[str, object] | None) -> Mapping[str, object]:
 class Identification:
     """The service behind a port, as its greeting or its reply to a nudge showed it.
 
-    A :class:`~portkit.BannerProbe` stores one in ``ProbeResult.details
+    A :class:`~portkit.identification.BannerProbe` stores one in ``ProbeResult.details
     ["identification"]``; :meth:`RuleSet.identify` makes one from bytes.
 
     Attributes:
         service: The service name (``"ssh"``, ``"http"``, ``"redis"``, ...), as nmap
             names services, or None when no rule matched.
-        rule: The name of the :class:`~portkit.Rule` that matched, or None.
+        rule: The name of the :class:`~portkit.identification.Rule` that matched, or None.
         product: The software, such as ``"OpenSSH"`` or ``"nginx"``, when known.
         version: Its version, such as ``"9.2p1"``, when known.
         info: Further words the server volunteered (``"Debian-2+deb12u10"``).
@@ -42,6 +43,9 @@ class Identification:
 
     .. versionadded:: 0.1.0
     """
+
+    __getstate__ = _frozen.getstate
+    __setstate__ = _frozen.setstate
 
     service: str | None = None
     rule: str | None = None

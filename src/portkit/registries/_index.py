@@ -34,7 +34,7 @@ def _per_protocol() -> dict[Any, Any]:
 class Registry:
     """A port registry: which services use which ports, over TCP, UDP, SCTP and DCCP.
 
-    :func:`portkit.registry` gives the default registry (IANA's, bundled with portkit,
+    :func:`portkit.registries.default` gives the default registry (IANA's, bundled with portkit,
     or the copy that ``portkit registry update`` downloaded). Build others with the
     named constructors :meth:`from_iana_csv` and :meth:`from_services_file`, or pass
     services to the constructor.
@@ -43,7 +43,7 @@ class Registry:
     costs well under a microsecond.
 
     >>> import portkit
-    >>> reg = portkit.registry()
+    >>> reg = portkit.registries.default()
     >>> reg.lookup(443)
     <Service https 443/tcp>
     >>> reg.port_of("postgres")
@@ -129,7 +129,7 @@ class Registry:
     def bundled(cls) -> Registry:
         """The registry bundled with portkit, ignoring any downloaded update.
 
-        Each call reads the data file again; :func:`portkit.registry` keeps one.
+        Each call reads the data file again; :func:`portkit.registries.default` keeps one.
         """
         from ._data import load_bundled
 

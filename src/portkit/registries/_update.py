@@ -85,7 +85,7 @@ def update_registry(url: str | None = None, *, timeout: float = 60.0) -> Registr
     The CSV is fetched from *url*, checked, and atomically replaces the copy in the
     cache directory (``$XDG_CACHE_HOME/portkit``, ``~/.cache/portkit``,
     ``~/Library/Caches/portkit`` on macOS, ``%LOCALAPPDATA%\\portkit`` on Windows).
-    :func:`portkit.registry` prefers that copy to the bundled data, in this process
+    :func:`portkit.registries.default` prefers that copy to the bundled data, in this process
     too, and its provenance says so.
 
     Args:

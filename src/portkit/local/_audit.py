@@ -15,9 +15,9 @@ from typing import Protocol as TypingProtocol
 
 import attrs
 
-from portkit._annotations import RiskKind, Severity
 from portkit._classify import ephemeral_range
 from portkit._models import Protocol, check_port
+from portkit.catalog._annotations import RiskKind, Severity
 from portkit.exceptions import InvalidEndpointError
 
 from ._knowledge import daemon_services, port_services, socket_service
@@ -34,7 +34,7 @@ class Finding:
     """One thing the audit has to say about one listening socket.
 
     Attributes:
-        severity: How much it matters (:class:`portkit.Severity`).
+        severity: How much it matters (:class:`portkit.catalog.Severity`).
         rule: The id of the rule that found it (``"cleartext-login"``, ...), which
             :class:`Allow` entries can name.
         socket: The socket it is about.
@@ -62,7 +62,7 @@ class AuditRule(TypingProtocol):
 
     >>> def no_high_udp(sock):
     ...     if sock.protocol is portkit.Protocol.UDP and sock.local_port > 40000:
-    ...         yield portkit.Finding(severity=portkit.Severity.LOW, rule="high-udp",
+    ...         yield portkit.local.Finding(severity=portkit.catalog.Severity.LOW, rule="high-udp",
     ...                               socket=sock, reason="a UDP listener on a high port")
 
     .. versionadded:: 0.1.0
@@ -89,7 +89,7 @@ class RiskRule:
 
     The service is identified by :func:`socket_service` (the owning program if it is a
     well-known daemon, else the port); the finding takes the severity and reason of
-    the service's annotated :class:`portkit.Risk` of this kind.
+    the service's annotated :class:`portkit.catalog.Risk` of this kind.
 
     Attributes:
         id: The rule id, the value of :attr:`kind` (``"cleartext-login"``, ...).
@@ -129,7 +129,7 @@ def port_mismatch(socket: LocalSocket, /) -> Iterable[Finding]:
     """Audit rule ``port-mismatch``: a known daemon listens on a port known for another service.
 
     Deliberately modest: it fires only when the owning program is in
-    :data:`portkit._local._knowledge.DAEMONS` (``sshd``, ``redis-server``, ...) and
+    :data:`portkit.local._knowledge.DAEMONS` (``sshd``, ``redis-server``, ...) and
     the port has a name (registry or annotations) that is none of that program's
     services. Firewall rules, scanners and people reading ``ss`` output judge ports by
     their registered service, so a service on someone else's port is misjudged.
@@ -183,7 +183,7 @@ def ephemeral_listener(socket: LocalSocket, /) -> Iterable[Finding]:
 
 
 #: The built-in rules, in the order their findings are produced. To add rules of
-#: your own, pass ``rules=(*portkit.AUDIT_RULES, my_rule)``.
+#: your own, pass ``rules=(*portkit.local.AUDIT_RULES, my_rule)``.
 AUDIT_RULES: tuple[AuditRule, ...] = (
     RiskRule(id="cleartext-login", kind=RiskKind.CLEARTEXT_LOGIN),
     RiskRule(id="unauthenticated-data", kind=RiskKind.UNAUTHENTICATED_DATA),
@@ -311,7 +311,7 @@ def audit(
 ) -> tuple[Finding, ...]:
     """Findings about the listening sockets: exposed risky services and odd listeners.
 
-    >>> for finding in portkit.audit():  # doctest: +SKIP
+    >>> for finding in portkit.local.audit():  # doctest: +SKIP
     ...     print(finding.severity, finding.rule, finding.socket.local_port, finding.reason)
 
     Args:

@@ -187,7 +187,7 @@ def listening(
     connected to one peer (state ``CLOSE``, shown by ``ss`` as ``UNCONN``).
 
     >>> import portkit
-    >>> for s in portkit.listening(protocols="tcp"):  # doctest: +SKIP
+    >>> for s in portkit.local.listening(protocols="tcp"):  # doctest: +SKIP
     ...     print(s.local_address, s.local_port, s.exposure, s.process)
 
     On Linux the kernel's tables in ``/proc/net`` are read directly; elsewhere

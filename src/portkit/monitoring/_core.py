@@ -593,10 +593,10 @@ async def monitor(
 
     ::
 
-        checks = [portkit.Check(endpoint="127.0.0.1:5432", interval=5, fall=3)]
-        async with portkit.monitor(checks, serve=("127.0.0.1", 9109)) as events:
+        checks = [portkit.monitoring.Check(endpoint="127.0.0.1:5432", interval=5, fall=3)]
+        async with portkit.monitoring.monitor(checks, serve=("127.0.0.1", 9109)) as events:
             async for event in events:
-                if isinstance(event, portkit.StateChange):
+                if isinstance(event, portkit.monitoring.StateChange):
                     print(event.check.name, event.old, "->", event.new, event.reason)
 
     Events pass through a memory stream of *buffer* events. When the reader falls

@@ -80,7 +80,7 @@ class UDPProbe:
     ``ntp``, an SNMP v2c get-request for sysDescr.0 with *community* for ``snmp``,
     and an empty datagram elsewhere. The service is looked up in *services*, then
     by the usual ports (53, 123, 161). Replies are parsed into an
-    :class:`~portkit.Identification` in ``details["identification"]``: DNS answers
+    :class:`~portkit.identification.Identification` in ``details["identification"]``: DNS answers
     and the version the server tells, NTP stratum, reference id and server time,
     SNMP sysDescr, in its ``extra``.
 

@@ -41,13 +41,14 @@ class BannerProbe:
 
     Closed and filtered ports get the verdicts of ``TCPConnectProbe``.
     An open port's result has ``reason="syn-ack"`` and an
-    :class:`~portkit.Identification` in ``details["identification"]``, whose
+    :class:`~portkit.identification.Identification` in ``details["identification"]``, whose
     ``service`` is None when no rule matched (its ``banner`` still shows what the
     server said).
 
     ::
 
-        async with portkit.scan("127.0.0.1", "22,80,6379", probe=portkit.BannerProbe()) as rs:
+        probe = portkit.identification.BannerProbe()
+        async with portkit.scan("127.0.0.1", "22,80,6379", probe=probe) as rs:
             async for result in rs:
                 ident = result.details.get("identification")
                 if ident is not None:
@@ -58,7 +59,7 @@ class BannerProbe:
     *max_bytes*.
 
     Attributes:
-        rules: The :class:`~portkit.RuleSet` to identify with.
+        rules: The :class:`~portkit.identification.RuleSet` to identify with.
         max_bytes: The most bytes read (and kept) per exchange.
         greeting_wait: Seconds to wait for a server to speak first.
         reply_wait: Seconds to wait for the first bytes of a reply to a nudge.
@@ -67,7 +68,7 @@ class BannerProbe:
         total: Seconds the whole conversation with one port may take.
         tls: Talk inside TLS (as to HTTPS, IMAPS, POP3S, SMTPS ports): shake hands
             first, without checking the certificate (that is
-            :class:`~portkit.TLSProbe`'s work); the result's ``tunnel`` is ``"ssl"``.
+            :class:`~portkit.identification.TLSProbe`'s work); the result's ``tunnel`` is ``"ssl"``.
         server_hostname: With *tls*, the name to send as SNI.
 
     .. versionadded:: 0.1.0

@@ -1,10 +1,4 @@
-"""IANA's Service Name and Transport Protocol Port Number Registry, offline.
-
-``_model`` holds the value types, ``_loaders`` the file readers, ``_index`` the
-:class:`Registry`, ``_data`` the bundled data and the lazily loaded default,
-``_cache`` and ``_update`` the downloaded copy, ``_aliases`` the common names. The
-functions here are the top-level shortcuts that query the default registry.
-"""
+"""Shortcuts that query the default registry: what :mod:`portkit` offers at its top level."""
 
 from __future__ import annotations
 
@@ -13,25 +7,19 @@ from portkit._models import PortRange, Protocol
 from ._data import default_registry
 from ._index import Registry
 from ._model import PortStatus, Service
-from ._update import IANA_CSV_URL, update_registry
 
 __all__ = [
-    "IANA_CSV_URL",
-    "PortStatus",
-    "Registry",
-    "Service",
+    "default",
     "lookup",
     "port_of",
     "ports_for_spec_name",
-    "registry",
     "search",
     "services",
     "status",
-    "update_registry",
 ]
 
 
-def registry() -> Registry:
+def default() -> Registry:
     """The default registry, loaded on first use.
 
     That is the copy of IANA's registry that ``portkit registry update`` last

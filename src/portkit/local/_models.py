@@ -106,7 +106,7 @@ class LocalSocket:
     """One TCP or UDP socket of this host (or of a network namespace).
 
     >>> import portkit
-    >>> [s for s in portkit.listening() if s.local_port == 22]  # doctest: +SKIP
+    >>> [s for s in portkit.local.listening() if s.local_port == 22]  # doctest: +SKIP
     [LocalSocket(protocol=<Protocol.TCP: 'tcp'>, family=4, local_address='0.0.0.0', ...)]
 
     Addresses are text as :func:`socket.inet_ntop` writes them: ``"127.0.0.1"``,

@@ -2,16 +2,16 @@
 
 The audit needs to know which service a listening socket most likely runs, and what
 is known about that service's risks. The answers come from :func:`portkit.lookup`
-(IANA's registry) and from :func:`portkit.annotation` and
-:func:`portkit.annotations_on_port` (curated judgment, which also names ports IANA
+(IANA's registry) and from :func:`portkit.catalog.annotation` and
+:func:`portkit.catalog.annotations_on_port` (curated judgment, which also names ports IANA
 gives to something else in practice, such as elasticsearch on 9200).
 """
 
 from __future__ import annotations
 
-from portkit._annotations import Annotation, annotation, annotations_on_port
 from portkit._models import Protocol
-from portkit._registry import lookup
+from portkit.catalog._annotations import Annotation, annotation, annotations_on_port
+from portkit.registries._shortcuts import lookup
 
 __all__ = [
     "DAEMONS",

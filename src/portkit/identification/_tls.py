@@ -138,12 +138,12 @@ class TLSProbe:
     Works on asyncio and trio (anyio's TLS streams over TCP).
 
     Closed and filtered ports get the verdicts of ``TCPConnectProbe``;
-    an open port's result has ``reason="syn-ack"`` and a :class:`~portkit.TLSInfo`
+    an open port's result has ``reason="syn-ack"`` and a :class:`~portkit.identification.TLSInfo`
     in ``details["tls"]`` (its ``error`` says why, when the handshake failed).
 
     ::
 
-        probe = portkit.TLSProbe(server_hostname="www.example.org")
+        probe = portkit.identification.TLSProbe(server_hostname="www.example.org")
         result = await probe(portkit.Endpoint.parse("93.184.215.14:443"), 5.0)
         tls = result.details["tls"]
         print(tls.version, tls.certificate.not_after, tls.verified, tls.verify_error)
