@@ -45,6 +45,7 @@ PUBLIC_PACKAGES = [
     "portkit.local",
     "portkit.monitoring",
     "portkit.registries",
+    "portkit.reports",
 ]
 
 

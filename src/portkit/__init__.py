@@ -108,6 +108,7 @@ _SUBPACKAGES = (
     "local",
     "monitoring",
     "registries",
+    "reports",
     "strategies",
 )
 
