@@ -341,8 +341,9 @@ def run_scan(args: argparse.Namespace) -> int:
         if xml_path:
             files.append(f := _open_file(xml_path))
             udp_only = len(plans) == 1 and plans[0][2] == "udp"
+            # As nmap's: states of more than 25 ports counted, whatever --all says.
             writers.append(NmapXMLWriter(
-                f, show_all=args.show_all, expected=expected, command=command,
+                f, expected=expected, command=command,
                 ports=str(first_ports), protocol="udp" if udp_only else "tcp",
                 count=len(first_ports),
             ))

@@ -4,7 +4,8 @@ The first signal stops the work: outside the event loop (start-up, the final rep
 it raises KeyboardInterrupt once; inside, a watcher task sees it within
 :data:`POLL` seconds and cancels the scan or the monitor, whose results so far are
 then reported. Later signals are remembered but never raise, so a second Ctrl-C
-cannot cut the report short or wedge cancellation; a third ends the process at once.
+cannot cut the report short or wedge cancellation; one that comes more than
+:data:`GRACE` seconds after the first (the user insisting) ends the process at once.
 The exit status is 128 plus the first signal's number (130 for SIGINT, 143 for
 SIGTERM).
 """
@@ -14,14 +15,17 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import time
 from types import FrameType
 
 import anyio
 
-__all__ = ["POLL", "Stop", "stop"]
+__all__ = ["GRACE", "POLL", "Stop", "stop"]
 
 #: Seconds between the watcher's looks at the signal flag.
 POLL = 0.05
+#: Seconds after the first signal during which later ones are only remembered.
+GRACE = 2.0
 
 
 class Stop:
@@ -31,6 +35,7 @@ class Stop:
         self.signum: int | None = None
         self.count = 0
         self.in_loop = False
+        self._first_at = 0.0
 
     def install(self) -> None:
         """Handle SIGINT and SIGTERM (main thread only)."""
@@ -46,9 +51,10 @@ class Stop:
         self.count += 1
         if self.signum is None:
             self.signum = signum
+            self._first_at = time.monotonic()
             if not self.in_loop:
                 raise KeyboardInterrupt
-        elif self.count >= 3:
+        elif time.monotonic() - self._first_at > GRACE:
             try:
                 sys.stdout.flush()
             finally:

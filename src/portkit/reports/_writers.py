@@ -196,6 +196,8 @@ class NormalWriter(_PerHost):
         elif not host.rest:
             lines.append("no ports scanned")
         self.file.write("\n".join(lines) + "\n")
+        # A reader (a terminal, a pipe) sees each host as soon as it is done.
+        self.file.flush()
 
     def close(self, *, interrupted: bool = False) -> None:
         if self.closed:

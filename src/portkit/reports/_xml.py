@@ -39,7 +39,7 @@ def _service(result: ProbeResult) -> str:
     method = "probed" if service and service != "?" else "table"
     name = service if method == "probed" else registered(result.port, result.protocol.value)
     if not name:
-        return ""
+        name = "unknown"  # as nmap writes a port its table does not name
     extra = {}
     if product:
         extra["product"] = product
