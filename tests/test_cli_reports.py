@@ -28,7 +28,7 @@ from portkit.reports import (
     write_nmap_xml,
     write_normal,
 )
-from probe_support import closed_port, listener
+from probe_support import closed_port, listener, make_namespace
 
 
 def _result(port: int, state: str = "closed", reason: str = "conn-refused",
@@ -154,18 +154,23 @@ def test_csv_latency_is_a_plain_decimal(capsys: pytest.CaptureFixture[str]) -> N
     assert "e" not in latency and len(latency.split(".")[1]) == 6
 
 
-def test_unresolved_name_is_one_row_not_one_per_port(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    # .invalid never resolves (RFC 6761).
-    status = main(["scan", "nothing.invalid", "-p", "1-500", "--json"])
-    records = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
-    assert len(records) == 1 and records[0]["reason"] == "resolve-failed"
-    assert status == 1  # no target resolved
-    status = main(["scan", "nothing.invalid", "-p", "1-500"])
-    out = capsys.readouterr().out
-    assert out.count("cannot resolve") == 1
-    assert status == 1
+def _in_namespace(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["ip", "netns", "exec", name, sys.executable, "-m", "portkit", *args],
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_unresolved_name_is_one_row_not_one_per_port() -> None:
+    # Inside a fresh namespace no name server is reachable: resolution fails at once
+    # and no query leaves the machine.
+    with make_namespace() as ns:
+        done = _in_namespace(ns.name, "scan", "nothing.invalid", "-p", "1-500", "--json")
+        records = [json.loads(x) for x in done.stdout.splitlines()]
+        assert len(records) == 1 and records[0]["reason"] == "resolve-failed"
+        assert done.returncode == 1  # no target resolved
+        done = _in_namespace(ns.name, "scan", "nothing.invalid", "-p", "1-500")
+    assert done.stdout.count("cannot resolve") == 1
+    assert done.returncode == 1
+    assert "every probe failed" in done.stderr
 
 
 def test_table_escapes_what_peers_send() -> None:

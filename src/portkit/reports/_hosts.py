@@ -9,6 +9,7 @@ per (state, reason) of the rest.
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -20,6 +21,9 @@ __all__ = ["FEW", "HostGrouper", "HostSummary"]
 #: The ports of a state listed while "few" are listed while there are at most this
 #: many; beyond that they are counted with the ports not shown, as nmap's extraports does.
 FEW = 25
+
+# Targets made only of these are addresses or nmap octet patterns, not names.
+_NOT_NAME_CHARS = frozenset("0123456789.-*,/")
 
 
 class HostSummary:
@@ -69,11 +73,24 @@ class HostSummary:
         return self
 
     @property
+    def hostname(self) -> str | None:
+        """The target when it is a host name (not an address, network or pattern)."""
+        target = self.target
+        if target == self.address or not target or set(target) <= _NOT_NAME_CHARS:
+            return None
+        try:
+            ipaddress.ip_network(target.strip("[]"), strict=False)
+        except ValueError:
+            return target
+        return None
+
+    @property
     def name(self) -> str:
-        """``address`` or ``target (address)`` when the two differ."""
-        if not self.address or self.target == self.address:
-            return self.address or self.target
-        return f"{self.target} ({self.address})"
+        """``address``, or ``hostname (address)`` when the target was a name."""
+        if not self.address:
+            return self.target
+        hostname = self.hostname
+        return self.address if hostname is None else f"{hostname} ({self.address})"
 
     @property
     def is_up(self) -> bool:

@@ -205,7 +205,7 @@ class NormalWriter(_PerHost):
         super().close(interrupted=interrupted)
         states = self.grouper.states
         summary = ", ".join(f"{n} {state}" for state, n in sorted(states.items()))
-        text = (f"\n{self.hosts} address(es), {self.grouper.results} port(s) scanned"
+        text = (f"{'' if self._first else chr(10)}{self.hosts} address(es), {self.grouper.results} port(s) scanned"
                 f"{': ' + summary if summary else ''}")
         if self.hidden:
             text += f"; {self.hidden} address(es) with nothing open not shown"
@@ -240,7 +240,7 @@ class GrepableWriter(_PerHost):
 
     def host(self, host: HostSummary) -> None:
         address = host.address or host.target
-        hostname = "" if host.target == host.address else host.target
+        hostname = host.hostname or ""
         head = f"Host: {escape(address)} ({escape(hostname)})"
         if host.error is not None:
             self.file.write(f"{head}\tStatus: Down\n")

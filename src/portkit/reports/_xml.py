@@ -112,9 +112,9 @@ class NmapXMLWriter(_PerHost):
             f"<status{_attrs(state='up' if up else 'down', reason=reason, reason_ttl=0)}/>\n"
             f"<address{_attrs(addr=host.address, addrtype=version)}/>\n"
         ]
-        if host.target != host.address and "/" not in host.target:
+        if host.hostname is not None:
             parts.append(
-                f"<hostnames>\n<hostname{_attrs(name=host.target, type='user')}/>\n"
+                f"<hostnames>\n<hostname{_attrs(name=host.hostname, type='user')}/>\n"
                 "</hostnames>\n"
             )
         else:
