@@ -205,8 +205,10 @@ class NormalWriter(_PerHost):
         super().close(interrupted=interrupted)
         states = self.grouper.states
         summary = ", ".join(f"{n} {state}" for state, n in sorted(states.items()))
-        text = (f"{'' if self._first else chr(10)}{self.hosts} address(es), {self.grouper.results} port(s) scanned"
-                f"{': ' + summary if summary else ''}")
+        text = "" if self._first else "\n"
+        text += f"{self.hosts} address(es), {self.grouper.results} port(s) scanned"
+        if summary:
+            text += f": {summary}"
         if self.hidden:
             text += f"; {self.hidden} address(es) with nothing open not shown"
         if interrupted:
