@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from portkit import PortState, ProbeResult, lookup
 from portkit._cli import main
@@ -21,6 +23,7 @@ from portkit.identification import Identification
 from portkit.reports import (
     SCHEMA_VERSION,
     CSVWriter,
+    JSONLinesWriter,
     NormalWriter,
     escape,
     write_grepable,
@@ -262,3 +265,25 @@ def test_the_cli_module_runs_as_a_program() -> None:
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0
     assert "1 address(es), 1 port(s) scanned: 1 closed" in done.stdout
+
+
+@given(
+    target=st.text(max_size=30),
+    latency=st.none() | st.floats(min_value=0, max_value=1e6, allow_nan=False),
+    port=st.integers(0, 65535),
+    attempts=st.integers(0, 9),
+    reason=st.text(max_size=12),
+)
+def test_json_lines_fast_path_is_json_dumps(
+    target: str, latency: float | None, port: int, attempts: int, reason: str
+) -> None:
+    from portkit.reports._fields import record
+
+    result = ProbeResult(target=target, address="127.0.0.1", port=port, state="closed",
+                         reason=reason, latency=latency, attempts=attempts)
+    out = io.StringIO()
+    JSONLinesWriter(out).add(result)
+    expected = record(result)
+    expected["schema"] = SCHEMA_VERSION
+    assert out.getvalue() == json.dumps(expected, separators=(",", ":")) + "\n"
+    assert json.loads(out.getvalue())["target"] == target

@@ -17,7 +17,7 @@ from typing import TextIO
 
 from portkit import PortState, ProbeResult, __version__
 
-from ._fields import columns, escape, record, registered
+from ._fields import columns, escape, record, registered, service_name
 from ._hosts import HostGrouper, HostSummary
 
 __all__ = [
@@ -29,6 +29,9 @@ __all__ = [
     "NormalWriter",
     "ReportWriter",
 ]
+
+# JSON's string encoder (C-accelerated), as json.dumps uses it with ensure_ascii.
+_string = json.encoder.encode_basestring_ascii
 
 #: The version of the JSON lines records' layout, in each record's ``schema`` field.
 SCHEMA_VERSION = 1
@@ -313,10 +316,23 @@ class JSONLinesWriter(_PerResult):
     def add(self, result: ProbeResult) -> None:
         if not self.wanted(result):
             return
-        data = record(result)
-        data["schema"] = SCHEMA_VERSION
         # One write per line: an interruption never leaves half a record.
-        self.file.write(json.dumps(data, separators=(",", ":")) + "\n")
+        if result.details:
+            data = record(result)
+            data["schema"] = SCHEMA_VERSION
+            self.file.write(json.dumps(data, separators=(",", ":")) + "\n")
+            return
+        # Most results have no details: the same text as json.dumps, built directly.
+        service = service_name(result)
+        latency = "null" if result.latency is None else repr(float(result.latency))
+        self.file.write(
+            f'{{"target":{_string(result.target)},"address":{_string(result.address)},'
+            f'"port":{result.port},"protocol":"{result.protocol.value}",'
+            f'"state":"{result.state.value}","reason":{_string(result.reason)},'
+            f'"latency":{latency},"attempts":{result.attempts},"details":{{}},'
+            f'"service":{_string(service) if service else "null"},'
+            f'"schema":{SCHEMA_VERSION}}}\n'
+        )
 
 
 #: The CSV columns; ``product``, ``version`` and ``tls`` follow with *identification*.
