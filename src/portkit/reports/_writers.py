@@ -1,8 +1,8 @@
 """Report writers that stream: normal (the table), grepable, JSON lines and CSV.
 
-Each writer takes results one at a time with :meth:`~ReportWriter.add` and writes as
+Each writer takes results one at a time with :meth:`ReportWriter.add` and writes as
 soon as it can: a line per result for JSON lines and CSV, a block per host once the
-host is complete for the normal and grepable formats. :meth:`~ReportWriter.close`
+host is complete for the normal and grepable formats. :meth:`ReportWriter.close`
 writes what is still held and the closing lines; it is what an interrupted scan
 calls, so that partial output is whole lines and whole hosts.
 """
@@ -36,14 +36,13 @@ _string = json.encoder.encode_basestring_ascii
 #: The version of the JSON lines records' layout, in each record's ``schema`` field.
 SCHEMA_VERSION = 1
 
-Expected = Callable[[ProbeResult], "int | None"]
 
 _LISTED = (PortState.OPEN,)
 _WANTED = (PortState.OPEN, PortState.OPEN_FILTERED)
 
 
 class ReportWriter:
-    """The shape every writer shares: :meth:`add` results, then :meth:`close`.
+    """The shape every writer shares: :meth:`add` results, then :meth:`ReportWriter.close`.
 
     Args:
         file: Where to write (a text file; flushed by the caller).
@@ -52,13 +51,14 @@ class ReportWriter:
             (JSON lines and CSV with ``open_only``).
         expected: How many results the host of a result will have; lets the
             per-host formats write each host as soon as it is complete. None: every
-            host is written by :meth:`close`.
+            host is written by :meth:`ReportWriter.close`.
 
     .. versionadded:: 0.2
     """
 
     def __init__(
-        self, file: TextIO, *, show_all: bool = False, expected: Expected | None = None
+        self, file: TextIO, *, show_all: bool = False,
+        expected: Callable[[ProbeResult], int | None] | None = None,
     ) -> None:
         self.file = file
         self.show_all = show_all
@@ -79,7 +79,7 @@ class ReportWriter:
         self.closed = True
 
     def write_all(self, results: Iterable[ProbeResult]) -> None:
-        """:meth:`add` every result, then :meth:`close`."""
+        """:meth:`add` every result, then :meth:`ReportWriter.close`."""
         try:
             for result in results:
                 self.add(result)
@@ -94,7 +94,8 @@ class _PerHost(ReportWriter):
     few: frozenset[PortState] = frozenset({PortState.OPEN_FILTERED})
 
     def __init__(
-        self, file: TextIO, *, show_all: bool = False, expected: Expected | None = None
+        self, file: TextIO, *, show_all: bool = False,
+        expected: Callable[[ProbeResult], int | None] | None = None,
     ) -> None:
         super().__init__(file, show_all=show_all, expected=expected)
         listed = None if show_all else _LISTED
@@ -156,7 +157,7 @@ class NormalWriter(_PerHost):
         file: TextIO,
         *,
         show_all: bool = False,
-        expected: Expected | None = None,
+        expected: Callable[[ProbeResult], int | None] | None = None,
         hide_empty: bool = False,
     ) -> None:
         super().__init__(file, show_all=show_all, expected=expected)
@@ -235,7 +236,7 @@ class GrepableWriter(_PerHost):
         file: TextIO,
         *,
         show_all: bool = False,
-        expected: Expected | None = None,
+        expected: Callable[[ProbeResult], int | None] | None = None,
         command: str = "portkit",
     ) -> None:
         super().__init__(file, show_all=show_all, expected=expected)
@@ -284,7 +285,8 @@ class _PerResult(ReportWriter):
     """A writer with a line per result; only open ones with *open_only*."""
 
     def __init__(
-        self, file: TextIO, *, show_all: bool = False, expected: Expected | None = None,
+        self, file: TextIO, *, show_all: bool = False,
+        expected: Callable[[ProbeResult], int | None] | None = None,
         open_only: bool = False,
     ) -> None:
         super().__init__(file, show_all=show_all, expected=expected)
@@ -305,7 +307,7 @@ class _PerResult(ReportWriter):
 class JSONLinesWriter(_PerResult):
     """JSON lines (``-oJ``, ``--json``): one object per result.
 
-    Each object is :meth:`ProbeResult.to_dict` with ``schema`` (:data:`SCHEMA_VERSION`)
+    Each object is :meth:`portkit.ProbeResult.to_dict` with ``schema`` (:data:`SCHEMA_VERSION`)
     and ``service`` (the identified or registered service name, or null) added, and
     details as plain data. A name that did not resolve gives one object, not one per
     port. Strings are JSON-escaped, never raw control characters.
@@ -363,7 +365,8 @@ class CSVWriter(_PerResult):
     """
 
     def __init__(
-        self, file: TextIO, *, show_all: bool = False, expected: Expected | None = None,
+        self, file: TextIO, *, show_all: bool = False,
+        expected: Callable[[ProbeResult], int | None] | None = None,
         open_only: bool = False, identification: bool = False,
     ) -> None:
         super().__init__(file, show_all=show_all, expected=expected, open_only=open_only)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TextIO
 from xml.sax.saxutils import quoteattr
 
@@ -10,7 +11,7 @@ from portkit import PortState, ProbeResult, __version__
 
 from ._fields import columns, registered
 from ._hosts import HostSummary
-from ._writers import Expected, _PerHost
+from ._writers import _PerHost
 
 __all__ = ["NmapXMLWriter"]
 
@@ -62,7 +63,7 @@ class NmapXMLWriter(_PerHost):
     ``reason_ttl``, and the service (``method="table"`` from the registry,
     ``"probed"`` when identified), with ``extraports`` and ``extrareasons`` for the
     states of more than 25 ports, as nmap writes them. The document is closed by
-    :meth:`close`, interrupted or not, so it is always well formed.
+    :meth:`ReportWriter.close`, interrupted or not, so it is always well formed.
 
     Args:
         command: The command line to record in ``args``.
@@ -78,7 +79,7 @@ class NmapXMLWriter(_PerHost):
         file: TextIO,
         *,
         show_all: bool = False,
-        expected: Expected | None = None,
+        expected: Callable[[ProbeResult], int | None] | None = None,
         command: str = "portkit",
         ports: str = "",
         protocol: str = "tcp",
