@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from portkit import Endpoint
@@ -51,10 +52,59 @@ def target_value(text: str) -> Any:
     return text
 
 
-def _networks(text: str) -> list[Network]:
-    from portkit._probe._targets import OctetPattern  # the engine's target syntax
+_PATTERN_CHARS = frozenset("0123456789.-*,")
 
-    pattern = OctetPattern.parse(text)
+
+def _octet(part: str) -> list[int] | None:
+    values: set[int] = set()
+    for item in part.split(","):
+        if item == "*":
+            values.update(range(256))
+            continue
+        low, dash, high = item.partition("-")
+        if (low and not low.isdigit()) or (high and not high.isdigit()) or not (low or dash):
+            return None
+        first = int(low) if low else 0
+        last = (int(high) if high else 255) if dash else first
+        if not 0 <= first <= last <= 255:
+            return None
+        values.update(range(first, last + 1))
+    return sorted(values)
+
+
+class _Pattern:
+    """nmap's octet pattern (``10.0.0.1-20``, ``10.0.*.1``) as the scan engine reads
+    it, for exclusions: its size, and its addresses when it is small."""
+
+    def __init__(self, octets: list[list[int]]) -> None:
+        self.octets = octets
+
+    @classmethod
+    def parse(cls, text: str) -> _Pattern | None:
+        parts = text.split(".")
+        if len(parts) != 4 or not set(text) <= _PATTERN_CHARS or not any(
+            c in text for c in "-*,"
+        ):
+            return None
+        octets = [_octet(p) for p in parts]
+        if any(o is None for o in octets):
+            raise InvalidTargetError(text, "an octet is a number 0-255, '*', a range such as "
+                                     "1-20 from low to high, or a comma list of these")
+        return cls([o for o in octets if o is not None])
+
+    def __len__(self) -> int:
+        n = 1
+        for o in self.octets:
+            n *= len(o)
+        return n
+
+    def __iter__(self) -> Iterator[ipaddress.IPv4Address]:
+        for a, b, c, d in itertools.product(*self.octets):
+            yield ipaddress.IPv4Address((a << 24) | (b << 16) | (c << 8) | d)
+
+
+def _networks(text: str) -> list[Network]:
+    pattern = _Pattern.parse(text)
     if pattern is not None:
         if len(pattern) > EXPAND_LIMIT:
             raise InvalidTargetError(text, f"an excluded pattern has at most {EXPAND_LIMIT} "
@@ -102,7 +152,6 @@ def apply_exclusions(targets: list[Any], excluded: list[Network]) -> list[Any]:
     are scanned)."""
     if not excluded:
         return targets
-    from portkit._probe._targets import OctetPattern
 
     def hit(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
         return any(address in ex for ex in excluded)
@@ -114,7 +163,7 @@ def apply_exclusions(targets: list[Any], excluded: list[Network]) -> list[Any]:
                 out.append(t)
             continue
         text = t.strip()
-        pattern = OctetPattern.parse(text)
+        pattern = _Pattern.parse(text)
         if pattern is not None:
             if len(pattern) > EXPAND_LIMIT:
                 raise InvalidTargetError(
