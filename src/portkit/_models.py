@@ -457,6 +457,19 @@ _LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)\Z")
 _MAX_HOST = 253
 
 
+#: An IPv6 zone (``fe80::1%eth0``): an interface name or index. Interface names are at
+#: most 15 characters on Linux, 256 on Windows' friendly names but those are not zones.
+_ZONE = re.compile(r"[A-Za-z0-9_.-]{1,64}\Z")
+_ZONE_RULE = "an IPv6 zone (after '%') is 1-64 ASCII letters, digits, '_', '.' or '-'"
+
+
+def _check_zone(value: str) -> None:
+    """Refuse a zone that could not name an interface (NUL, newline, ']', 2,000 chars)."""
+    address, percent, zone = value.partition("%")
+    if percent and (":" not in address or not _ZONE.match(zone)):
+        raise InvalidEndpointError(value, _ZONE_RULE)
+
+
 def _normalize_host(value: object) -> str:
     """Validate a host name or IP literal and return its canonical text."""
     if not isinstance(value, str):
@@ -464,6 +477,7 @@ def _normalize_host(value: object) -> str:
     if not value:
         raise InvalidEndpointError(value, "host must not be empty")
     if ":" in value or value[0].isdigit() or value[-1].isdigit():
+        _check_zone(value)
         try:
             return str(ipaddress.ip_address(value))
         except ValueError:
@@ -493,7 +507,10 @@ def _endpoint_port(value: object) -> int:
     return check_port(value, "an endpoint's port is an int from 0 to 65535")
 
 
-@attrs.frozen(kw_only=True, repr=False, order=True)
+_PROTOCOL_ORDER = {p: i for i, p in enumerate(Protocol)}
+
+
+@attrs.frozen(kw_only=True, repr=False, order=False)
 class Endpoint:
     """Where a service listens: a host, a port and a transport protocol.
 
@@ -507,10 +524,22 @@ class Endpoint:
     >>> str(Endpoint(host="ns1.example", port=53, protocol=Protocol.UDP))
     'ns1.example:53/udp'
 
+    Endpoints sort as :mod:`ipaddress` sorts addresses: IPv4 addresses numerically
+    (``10.0.0.9`` before ``10.0.0.10``), then IPv6 addresses numerically, then host
+    names alphabetically; then by port, then by protocol (tcp, udp, sctp, dccp):
+
+    >>> texts = ["db:5432", "[::1]:80", "10.0.0.10:22", "10.0.0.9:22"]
+    >>> [str(e) for e in sorted(map(Endpoint.parse, texts))]
+    ['10.0.0.9:22', '10.0.0.10:22', '[::1]:80', 'db:5432']
+
     Attributes:
-        host: A host name, an IPv4 address or an IPv6 address (no brackets).
+        host: A host name, an IPv4 address or an IPv6 address (no brackets; a zone
+            after ``%`` is 1-64 letters, digits, ``_``, ``.`` or ``-``).
         port: The port number.
         protocol: The transport protocol, TCP unless given.
+
+    .. versionchanged:: 0.2
+       Addresses sort numerically, IPv4 before IPv6 before names; before, as text.
     """
 
     host: str = attrs.field(converter=_normalize_host)
@@ -566,6 +595,42 @@ class Endpoint:
                 raise InvalidEndpointError(text, "no port given and no default_port")
             port = default_port
         return cls(host=host, port=port, protocol=proto)
+
+    @functools.cached_property
+    def _order(self) -> tuple[int, int, str, int, int]:
+        """The sort key: address family (IPv4, IPv6, name), number, text, port, protocol.
+
+        The text (the zone of an IPv6 address, a name) keeps the key apart wherever the
+        fields differ, so that ordering agrees with equality.
+        """
+        ip = self.ip
+        if ip is None:
+            family, number, text = 2, 0, self.host
+        elif ip.version == 4:
+            family, number, text = 0, int(ip), ""
+        else:
+            family, number, text = 1, int(ip), self.host
+        return family, number, text, self.port, _PROTOCOL_ORDER[self.protocol]
+
+    def __lt__(self, other: object) -> bool:
+        if other.__class__ is not Endpoint:
+            return NotImplemented
+        return self._order < other._order
+
+    def __le__(self, other: object) -> bool:
+        if other.__class__ is not Endpoint:
+            return NotImplemented
+        return self._order <= other._order
+
+    def __gt__(self, other: object) -> bool:
+        if other.__class__ is not Endpoint:
+            return NotImplemented
+        return self._order > other._order
+
+    def __ge__(self, other: object) -> bool:
+        if other.__class__ is not Endpoint:
+            return NotImplemented
+        return self._order >= other._order
 
     @property
     def ip(self) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
