@@ -22,7 +22,8 @@ so code that already catches those keeps working::
     ├── UnknownServiceError       (also LookupError) no port known for a service name
     ├── LocalSocketsError         (also OSError)     this host's socket table cannot be read
     ├── RegistryFormatError       (also ValueError)  a row of a registry file is malformed
-    └── RegistryUpdateError                          a registry download failed or was refused
+    ├── RegistryUpdateError                          a registry download failed or was refused
+    └── EventLoopRunningError     (also RuntimeError) a blocking call inside an event loop
 
 Every message names the offending value and the rule it broke; the same facts are
 attributes of the exception, so programs need not parse messages::
@@ -44,6 +45,7 @@ from typing import Any
 from ._public import moved as _moved
 
 __all__ = [
+    "EventLoopRunningError",
     "InvalidColumnError",
     "InvalidConfigError",
     "InvalidEndpointError",
@@ -365,6 +367,32 @@ class RegistryUpdateError(PortkitError):
         self.url = url
         self.reason = reason
         super().__init__(f"registry update from {url} failed: {reason}; the old data is kept")
+
+
+class EventLoopRunningError(PortkitError, RuntimeError):
+    """A blocking call (:func:`portkit.scan_sync`) was made where an event loop runs.
+
+    A Jupyter notebook, for one, runs asyncio in its main thread: there, use the async
+    API (``async with portkit.scan(...)``, which a notebook cell can await).
+
+    Attributes:
+        call: The blocking call, as ``"portkit.scan_sync"``.
+        library: The event loop running, ``"asyncio"`` or ``"trio"``.
+        alternative: The async API to use instead, as ``"portkit.scan"``.
+
+    .. versionadded:: 0.2
+    """
+
+    def __init__(self, call: str, library: str, alternative: str) -> None:
+        self.call = call
+        self.library = library
+        self.alternative = alternative
+        super().__init__(
+            f"{call}() cannot run inside a running {library} event loop (a Jupyter "
+            f"notebook runs one); use the async API instead: {alternative}(), as in "
+            f"'async with {alternative}(...) as results:' (a notebook cell may use "
+            "'async with' and 'await' directly)"
+        )
 
 
 #: Names of this module that were folded into another class.
