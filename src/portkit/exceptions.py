@@ -17,7 +17,8 @@ so code that already catches those keeps working::
     ├── InvalidOptionError        (also ValueError)  an option or a count breaks its rule
     ├── InvalidConfigError        (also ValueError)  a monitor's config file breaks a rule
     ├── UnknownCheckError         (also LookupError) no running check has that name
-    ├── InvalidRuleError          (also ValueError)  an identification rule is malformed
+    ├── InvalidRuleError          (also ValueError)  an identification rule or an allow-list
+    │                                                entry is malformed
     ├── UnknownSystemError        (also LookupError) no ephemeral range known for a system
     ├── UnknownServiceError       (also LookupError) no port known for a service name
     ├── LocalSocketsError         (also OSError)     this host's socket table cannot be read
@@ -189,17 +190,26 @@ class InvalidOptionError(PortkitError, ValueError):
 
 
 class InvalidRuleError(_InvalidValueError):
-    """An identification :class:`~portkit.identification.Rule` or
-    :class:`~portkit.identification.RuleSet` is malformed.
+    """A rule is malformed: an identification :class:`~portkit.identification.Rule` or
+    :class:`~portkit.identification.RuleSet`, or an audit allow-list entry
+    (:class:`~portkit.local.Allow`, whose rule id must name a rule of the audit).
 
     Attributes:
-        value: The offending value (a pattern, a name, a rule).
+        value: The offending value (a pattern, a name, a rule, an allow entry).
         rule: What is wrong with it, in words.
+        kind: What kind of rule: ``"identification rule"`` or ``"allow-list entry"``.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2
+       Also for allow-list entries, with :attr:`kind`.
     """
 
-    _subject = "identification rule"
+    def __init__(
+        self, value: object, rule: str | None = None, *, kind: str = "identification rule"
+    ) -> None:
+        self.kind = kind
+        self._subject = kind
+        super().__init__(value, rule)
 
 
 class UnknownProtocolError(PortkitError, ValueError):
