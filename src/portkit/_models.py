@@ -39,7 +39,12 @@ from ._ranges import (
     check_port,
 )
 from ._spec import NameResolver, parse_portset, parse_portspec
-from .exceptions import InvalidEndpointError, InvalidPortError, UnknownProtocolError
+from .exceptions import (
+    InvalidEndpointError,
+    InvalidPortError,
+    InvalidSpecError,
+    UnknownProtocolError,
+)
 
 __all__ = [
     "MAX_PORT",
@@ -61,6 +66,18 @@ __all__ = [
 ]
 
 
+def _check_iterable(items: object) -> None:
+    """Refuse a lone port (``PortSet(22)``) or anything else that is not iterable."""
+    if not isinstance(items, Iterable):
+        one = isinstance(items, int) and not isinstance(items, bool)
+        hint = f"PortSet([{items}]) holds port {items}; " if one else ""
+        raise InvalidSpecError(
+            items,
+            f"PortSet() takes an iterable of ports and PortRanges (got "
+            f"{type(items).__name__}): {hint}PortSet.parse() reads text",
+        )
+
+
 def _bounds_of(items: Iterable[PortLike]) -> list[_Bounds]:
     """Validate *items* (ports and ranges) and return their (first, last) pairs."""
     if isinstance(items, (str, bytes)):
@@ -71,6 +88,7 @@ def _bounds_of(items: Iterable[PortLike]) -> list[_Bounds]:
         return [(r.first, r.last) for r in items.ranges]
     if isinstance(items, PortRange):
         return [(items.first, items.last)]
+    _check_iterable(items)
     if isinstance(items, range) and items.step == 1:
         if not items:
             return []
