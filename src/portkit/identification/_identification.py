@@ -44,9 +44,6 @@ class Identification:
     .. versionadded:: 0.1.0
     """
 
-    __getstate__ = _frozen.getstate
-    __setstate__ = _frozen.setstate
-
     service: str | None = None
     rule: str | None = None
     product: str | None = None
@@ -60,6 +57,14 @@ class Identification:
     extra: Mapping[str, object] = attrs.field(
         default=None, converter=_freeze, eq=False, repr=False
     )
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The fields, read-only mappings as plain dicts, for pickle."""
+        return _frozen.getstate(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore what :meth:`__getstate__` stored."""
+        _frozen.setstate(self, state)
 
     @property
     def banner(self) -> str:
