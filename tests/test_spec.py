@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portkit import PortRange, PortSet, PortSpec, Protocol
-from portkit.exceptions import InvalidSpecError
+import portkit
+from portkit import Endpoint, PortRange, PortSet, PortSpec, Protocol
+from portkit.exceptions import InvalidEndpointError, InvalidSpecError
 
 
 @pytest.mark.parametrize(
@@ -118,3 +122,71 @@ def test_any_text_parses_or_raises_invalid_spec(text: str) -> None:
     else:
         assert isinstance(result, PortSpec)
         assert PortSpec.parse(str(result)) == result
+
+
+def _imports_of(path: Path, package: str) -> set[str]:
+    """Every portkit module that *path* imports, at module level or inside functions."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("portkit"))
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join([*base, node.module] if node.module else base)
+            else:
+                module = node.module or ""
+            if module.startswith("portkit"):
+                found.add(module)
+    return found
+
+
+def test_models_parser_and_ranges_never_import_the_registry() -> None:
+    # The old loop: _models -> _spec -> registries -> _models. Parsing reads no file,
+    # so the value types and the grammar depend on no registry, even lazily.
+    src = Path(portkit.__file__).parent
+    graph: dict[str, set[str]] = {}
+    for path in src.rglob("*.py"):
+        parts = path.relative_to(src.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        package = name if parts[-1] == "__init__" else name.rpartition(".")[0]
+        graph[name] = _imports_of(path, package)
+
+    def reach(start: str) -> set[str]:
+        seen: set[str] = set()
+        todo = [start]
+        while todo:
+            for nxt in graph.get(todo.pop(), ()):
+                if nxt not in seen and nxt != "portkit":
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    for low in ("portkit._models", "portkit._spec", "portkit._ranges", "portkit._protocols"):
+        assert not [m for m in reach(low) if m.startswith("portkit.registries")], low
+    for module in graph:
+        if module.startswith("portkit.registries"):
+            assert not {"portkit._models", "portkit._spec"} & reach(module), module
+
+
+@pytest.mark.parametrize(
+    "spec", ["８０-９０", "80-９０", "８０-", "-９０", "٨٠-٩٠", "８０", "22,８０-９０", "１-"]
+)
+def test_ports_are_ascii_digits_only_in_specs(spec: str) -> None:
+    # Regression: "８０-９０" parsed as 80-90 while "８０" alone was refused.
+    with pytest.raises(InvalidSpecError):
+        PortSet.parse(spec)
+    with pytest.raises(InvalidSpecError):
+        PortSpec.parse(f"U:{spec}")
+    if "," not in spec:
+        with pytest.raises(InvalidSpecError):
+            PortRange.parse(spec)
+
+
+@pytest.mark.parametrize(
+    "text", ["host:８０", "[::1]:８０", "http://host:８０/", "10.0.0.1:٨٠", "host:８０/udp"]
+)
+def test_ports_are_ascii_digits_only_in_endpoints(text: str) -> None:
+    with pytest.raises(InvalidEndpointError):
+        Endpoint.parse(text)

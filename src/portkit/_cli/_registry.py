@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
@@ -240,4 +241,7 @@ def run_update(args: argparse.Namespace) -> int:
     reg = update_registry(args.url, timeout=args.timeout)
     print(f"updated: {len(reg)} services from {reg.provenance.get('download_url')}, "
           f"saved to {reg.provenance.get('path')}")
+    if os.environ.get("PORTKIT_REGISTRY", "").strip().lower() != "downloaded":
+        print("portkit uses it when the environment variable PORTKIT_REGISTRY is "
+              "'downloaded'; otherwise the bundled data")
     return 0

@@ -244,6 +244,10 @@ async def _lookup(name: str, families: tuple[int, ...] | None) -> list[IPAddress
         if family not in (socket.AF_INET, socket.AF_INET6):
             continue
         address = ipaddress.ip_address(str(sockaddr[0]).partition("%")[0])
+        fields: tuple[object, ...] = tuple(sockaddr)
+        if family == socket.AF_INET6 and len(fields) > 3 and fields[3]:
+            # A link-local address needs its interface: keep the resolver's scope id.
+            address = ipaddress.IPv6Address(f"{address}%{fields[3]}")
         if families is None:
             return [address]
         if family in families and all(a.version != address.version for a in found):

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from portkit._models import MAX_PORT, PortRange, Protocol, _range, check_port
+from portkit._protocols import Protocol
+from portkit._ranges import MAX_PORT, PortRange, _range, check_port
 from portkit.exceptions import RegistryFormatError, UnknownServiceError
 
 from ._aliases import COMMON_NAMES
@@ -61,9 +62,10 @@ def _per_protocol() -> dict[Any, Any]:
 class Registry:
     """A port registry: which services use which ports, over TCP, UDP, SCTP and DCCP.
 
-    :func:`portkit.registries.default` gives the default registry (IANA's, bundled with portkit,
-    or the copy that ``portkit registry update`` downloaded). Build others with the
-    named constructors :meth:`from_iana_csv` and :meth:`from_services_file`, or pass
+    :func:`portkit.registries.default` gives the default registry (IANA's, bundled with
+    portkit, or with ``PORTKIT_REGISTRY=downloaded`` the copy that ``portkit registry
+    update`` downloaded). Build others with the named constructors :meth:`bundled`,
+    :meth:`downloaded`, :meth:`from_iana_csv` and :meth:`from_services_file`, or pass
     services to the constructor.
 
     Lookups go through dictionaries built once, when the registry is made, so each
@@ -161,6 +163,25 @@ class Registry:
         from ._data import load_bundled
 
         return load_bundled()
+
+    @classmethod
+    def downloaded(cls) -> Registry | None:
+        """The copy of IANA's registry that ``portkit registry update`` downloaded.
+
+        None when there is none. Each call reads the file again (about 0.2 s); its
+        :attr:`provenance` has ``origin`` ``"cache"`` and the download's address, date
+        and checksum. The default registry uses this copy only when the environment
+        variable ``PORTKIT_REGISTRY`` is ``downloaded``.
+
+        Raises:
+            RegistryFormatError: The copy is not IANA's CSV.
+            OSError: The copy cannot be read.
+
+        .. versionadded:: 0.2
+        """
+        from ._data import load_downloaded
+
+        return load_downloaded()
 
     @classmethod
     def from_iana_csv(cls, path: str | Path, strict: bool = False) -> Registry:
