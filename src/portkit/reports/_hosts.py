@@ -46,14 +46,26 @@ class HostSummary:
         "rest", "scanned", "started", "target",
     )
 
+    target: str
+    address: str
+    expected: int | None
+    error: str | None
+    listed: list[ProbeResult]
+    rest: Counter[tuple[str, str]]
+    scanned: int
+    complete: bool
+    started: float
+    ended: float
+
     def __init__(self, target: str, address: str, expected: int | None) -> None:
+        """Start the summary of one host, expecting *expected* results (None: unknown)."""
         self.target = target
         self.address = address
         self.expected = expected
-        self.error: str | None = None
-        self.listed: list[ProbeResult] = []
+        self.error = None
+        self.listed = []
         self._few: dict[PortState, list[ProbeResult]] = {}
-        self.rest: Counter[tuple[str, str]] = Counter()
+        self.rest = Counter()
         self.scanned = 0
         self.complete = False
         self.started = self.ended = time.time()
@@ -113,18 +125,23 @@ class HostGrouper:
             at most :data:`FEW` of them.
     """
 
+    #: Results seen, per state value, over every host.
+    states: Counter[str]
+    #: Results seen over every host.
+    results: int
+
     def __init__(
         self,
         show: Callable[[ProbeResult], bool],
         expected: Callable[[ProbeResult], int | None] | None = None,
         few: frozenset[PortState] = frozenset({PortState.OPEN_FILTERED}),
     ) -> None:
+        """See the class's documentation for the arguments."""
         self._show = show
         self._few_states = few
         self._expected = expected
         self._hosts: dict[tuple[str, str], HostSummary] = {}
-        #: Results seen, per state value, over every host.
-        self.states: Counter[str] = Counter()
+        self.states = Counter()
         self.results = 0
 
     def add(self, result: ProbeResult) -> HostSummary | None:

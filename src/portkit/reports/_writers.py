@@ -56,10 +56,20 @@ class ReportWriter:
     .. versionadded:: 0.2
     """
 
+    #: Where the report goes.
+    file: TextIO
+    #: Whether every port is listed.
+    show_all: bool
+    #: How many results the host of a result will have, when known.
+    expected: Callable[[ProbeResult], int | None] | None
+    #: True once :meth:`close` has run.
+    closed: bool
+
     def __init__(
         self, file: TextIO, *, show_all: bool = False,
         expected: Callable[[ProbeResult], int | None] | None = None,
     ) -> None:
+        """See the class's documentation for the arguments."""
         self.file = file
         self.show_all = show_all
         self.expected = expected
@@ -92,11 +102,18 @@ class _PerHost(ReportWriter):
 
     #: States whose ports are listed when a host has few of them.
     few: frozenset[PortState] = frozenset({PortState.OPEN_FILTERED})
+    #: The per-host state.
+    grouper: HostGrouper
+    #: Hosts written so far.
+    hosts: int
+    #: When the report started (``time.time()``).
+    started: float
 
     def __init__(
         self, file: TextIO, *, show_all: bool = False,
         expected: Callable[[ProbeResult], int | None] | None = None,
     ) -> None:
+        """See :class:`ReportWriter`."""
         super().__init__(file, show_all=show_all, expected=expected)
         listed = None if show_all else _LISTED
         self.grouper = HostGrouper(
@@ -107,15 +124,18 @@ class _PerHost(ReportWriter):
         self.started = time.time()
 
     def add(self, result: ProbeResult) -> None:
+        """Take one result; write its host if it was the host's last."""
         host = self.grouper.add(result)
         if host is not None:
             self.hosts += 1
             self.host(host)
 
     def host(self, host: HostSummary) -> None:
+        """Write one complete (or, interrupted, partial) host."""
         raise NotImplementedError
 
     def close(self, *, interrupted: bool = False) -> None:
+        """Write the hosts still held; see :meth:`ReportWriter.close`."""
         if self.closed:
             return
         for host in self.grouper.drain(complete=not interrupted):
@@ -160,12 +180,19 @@ class NormalWriter(_PerHost):
         expected: Callable[[ProbeResult], int | None] | None = None,
         hide_empty: bool = False,
     ) -> None:
+        """See the class's documentation for the arguments."""
         super().__init__(file, show_all=show_all, expected=expected)
         self.hide_empty = hide_empty
         self.hidden = 0
         self._first = True
 
+    #: Leave out hosts with nothing to list.
+    hide_empty: bool
+    #: Hosts left out so far.
+    hidden: int
+
     def host(self, host: HostSummary) -> None:
+        """Write one host's block: its name, the ports not shown, the table."""
         if self.hide_empty and not host.listed and host.complete:
             self.hidden += 1
             return
@@ -204,6 +231,7 @@ class NormalWriter(_PerHost):
         self.file.flush()
 
     def close(self, *, interrupted: bool = False) -> None:
+        """Write the hosts still held and the line of totals."""
         if self.closed:
             return
         super().close(interrupted=interrupted)
@@ -239,12 +267,17 @@ class GrepableWriter(_PerHost):
         expected: Callable[[ProbeResult], int | None] | None = None,
         command: str = "portkit",
     ) -> None:
+        """See the class's documentation; *command* is recorded in the first line."""
         super().__init__(file, show_all=show_all, expected=expected)
         self.up = 0
         stamp = time.strftime("%a %b %d %H:%M:%S %Y", time.localtime(self.started))
         file.write(f"# portkit {__version__} scan initiated {stamp} as: {escape(command)}\n")
 
+    #: Hosts that answered.
+    up: int
+
     def host(self, host: HostSummary) -> None:
+        """Write one host's ``Host:`` lines."""
         address = host.address or host.target
         hostname = host.hostname or ""
         head = f"Host: {escape(address)} ({escape(hostname)})"
@@ -270,6 +303,7 @@ class GrepableWriter(_PerHost):
         self.file.write(line + "\n")
 
     def close(self, *, interrupted: bool = False) -> None:
+        """Write the hosts still held and the closing comment."""
         if self.closed:
             return
         super().close(interrupted=interrupted)
@@ -289,9 +323,13 @@ class _PerResult(ReportWriter):
         expected: Callable[[ProbeResult], int | None] | None = None,
         open_only: bool = False,
     ) -> None:
+        """See :class:`ReportWriter`; *open_only* writes only open results."""
         super().__init__(file, show_all=show_all, expected=expected)
         self.open_only = open_only and not show_all
         self._failed: set[str] = set()
+
+    #: Write only open and open|filtered results.
+    open_only: bool
 
     def wanted(self, result: ProbeResult) -> bool:
         """False for results left out: closed ones with *open_only*, and the repeats of
@@ -316,6 +354,7 @@ class JSONLinesWriter(_PerResult):
     """
 
     def add(self, result: ProbeResult) -> None:
+        """Write *result* as one line, unless left out (see :meth:`wanted`)."""
         if not self.wanted(result):
             return
         # One write per line: an interruption never leaves half a record.
@@ -350,6 +389,7 @@ class _Line:
         self.text = ""
 
     def write(self, text: str) -> None:
+        """Keep *text* (a whole row)."""
         self.text = text
 
 
@@ -369,6 +409,7 @@ class CSVWriter(_PerResult):
         expected: Callable[[ProbeResult], int | None] | None = None,
         open_only: bool = False, identification: bool = False,
     ) -> None:
+        """See the class's documentation; the header row is written at once."""
         super().__init__(file, show_all=show_all, expected=expected, open_only=open_only)
         self.identification = identification
         self._line = _Line()
@@ -376,7 +417,11 @@ class CSVWriter(_PerResult):
         self._csv.writerow(CSV_FIELDS + (_CSV_IDENTIFICATION if identification else ()))
         file.write(self._line.text)
 
+    #: Whether the identification columns are written.
+    identification: bool
+
     def add(self, result: ProbeResult) -> None:
+        """Write *result* as one row, unless left out (see :meth:`wanted`)."""
         if not self.wanted(result):
             return
         service, product, version, tls = columns(result)

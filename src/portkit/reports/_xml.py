@@ -85,6 +85,7 @@ class NmapXMLWriter(_PerHost):
         protocol: str = "tcp",
         count: int = 0,
     ) -> None:
+        """See the class's documentation; the document's head is written at once."""
         super().__init__(file, show_all=show_all, expected=expected)
         # Every state but open is listed when it has few ports, counted otherwise.
         self.grouper._few_states = frozenset(s for s in PortState if s is not PortState.OPEN)
@@ -101,7 +102,11 @@ class NmapXMLWriter(_PerHost):
             '<verbose level="0"/>\n<debugging level="0"/>\n'
         )
 
+    #: Hosts that answered.
+    up: int
+
     def host(self, host: HostSummary) -> None:
+        """Write one ``<host>`` element (names that did not resolve have none)."""
         up = host.is_up
         self.up += up
         if host.error is not None:
@@ -140,6 +145,7 @@ class NmapXMLWriter(_PerHost):
         self.file.write("".join(parts))
 
     def close(self, *, interrupted: bool = False) -> None:
+        """Write the hosts still held, ``<runstats>`` and the end of the document."""
         if self.closed:
             return
         super().close(interrupted=interrupted)
