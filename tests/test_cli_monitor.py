@@ -104,3 +104,42 @@ def test_memory_does_not_grow_with_the_number_of_targets(output: list[str]) -> N
     small = _peak_rss_kib(["scan", "127.0.0.0/20", "-p", "1", *output])
     large = _peak_rss_kib(["scan", "127.0.0.0/17", "-p", "1", *output])
     assert large < small * 1.25, (small, large)
+
+
+def test_live_table_keeps_its_header_on_a_short_terminal() -> None:
+    import pty
+    import select
+
+    # 12 checks on a terminal of 8 lines: the header and the worst checks stay.
+    endpoints = [f"127.0.0.1:{port}" for port in range(1, 13)]
+    primary, secondary = pty.openpty()
+    env = {**os.environ, "LINES": "8", "COLUMNS": "120"}
+    env.pop("NO_COLOR", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "portkit", "monitor", *endpoints, "--interval", "0.1",
+         "--duration", "1.5"],
+        stdout=secondary, stderr=subprocess.DEVNULL, env=env,
+    )
+    os.close(secondary)
+    chunks = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([primary], [], [], 1)
+        if not ready:
+            if proc.poll() is not None:
+                break
+            continue
+        try:
+            data = os.read(primary, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=30)
+    os.close(primary)
+    screens = b"".join(chunks).decode().split("\x1b[H\x1b[2J")
+    last = screens[-1].replace("\r", "").strip("\n").splitlines()
+    assert last[0].split()[:2] == ["CHECK", "HEALTH"]
+    assert len(last) <= 7
+    assert last[-1].startswith("... and ") and "more check(s)" in last[-1]
