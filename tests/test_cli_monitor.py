@@ -143,3 +143,16 @@ def test_live_table_keeps_its_header_on_a_short_terminal() -> None:
     assert last[0].split()[:2] == ["CHECK", "HEALTH"]
     assert len(last) <= 7
     assert last[-1].startswith("... and ") and "more check(s)" in last[-1]
+
+
+def test_serve_on_a_busy_port_is_bad_input_in_the_users_words(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from portkit._cli import main
+
+    with listener() as port:
+        assert main(["monitor", "127.0.0.1:1", "--serve", str(port), "--count", "1"]) == 2
+    err = capsys.readouterr().err
+    assert f"invalid serve '{port}'" in err and "('" not in err
+    assert main(["monitor", "127.0.0.1:1", "--serve", "1.2.3.4:99999"]) == 2
+    assert "invalid serve '1.2.3.4:99999'" in capsys.readouterr().err

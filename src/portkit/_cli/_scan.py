@@ -239,7 +239,7 @@ def _targets(args: argparse.Namespace) -> list[Any]:
     if args.input_list is not None:
         texts.extend(read_target_file(args.input_list))
     if not texts:
-        raise InvalidOptionError("targets", [], "give targets, or -iL FILE")
+        raise InvalidOptionError("targets", "", "give targets, or -iL FILE")
     excluded_texts = list(args.exclude)
     if args.excludefile is not None:
         excluded_texts.extend(read_target_file(args.excludefile))
