@@ -190,3 +190,26 @@ def test_ports_are_ascii_digits_only_in_specs(spec: str) -> None:
 def test_ports_are_ascii_digits_only_in_endpoints(text: str) -> None:
     with pytest.raises(InvalidEndpointError):
         Endpoint.parse(text)
+
+
+@pytest.mark.parametrize("registry", [object(), "bundled", 1])
+def test_a_registry_that_is_not_one_is_named(registry: object) -> None:
+    from portkit.exceptions import InvalidOptionError
+
+    with pytest.raises(InvalidOptionError, match="ports_for_name") as info:
+        PortSet.parse("http", registry=registry)  # type: ignore[arg-type]
+    assert info.value.name == "registry"
+    with pytest.raises(InvalidOptionError):
+        PortSpec.parse("22", registry=registry)  # type: ignore[arg-type]
+
+
+def test_names_resolve_through_the_registry_passed() -> None:
+    from portkit import Service
+    from portkit.registries import Registry
+
+    mine = Registry([Service(name="http", ports=PortRange(8080, 8080), protocol=Protocol.TCP)])
+    assert str(PortSet.parse("http", registry=mine)) == "8080"
+    assert str(PortSpec.parse("T:http,U:1", registry=mine)) == "T:8080,U:1"
+    with pytest.raises(InvalidSpecError, match="unknown service 'ssh'"):
+        PortSet.parse("ssh", registry=mine)
+    assert str(PortSet.parse("http")) == "80"

@@ -161,6 +161,7 @@ class PortSet:
         Raises:
             InvalidSpecError: *spec* breaks the syntax or names an unknown service;
                 the message names the item.
+            InvalidOptionError: *registry* is not a registry.
 
         .. versionchanged:: 0.2
            The *registry* argument.
@@ -357,6 +358,7 @@ class PortSpec:
         Raises:
             InvalidSpecError: *spec* breaks the syntax (an empty qualifier such as
                 ``"T:"`` included) or names an unknown service.
+            InvalidOptionError: *registry* is not a registry.
 
         .. versionchanged:: 0.2
            The *registry* argument.
