@@ -201,7 +201,7 @@ class InvalidRuleError(_InvalidValueError):
 
     .. versionadded:: 0.1.0
     .. versionchanged:: 0.2
-       Also for allow-list entries, with :attr:`kind`.
+       Also for allow-list entries, with ``kind``.
     """
 
     def __init__(
