@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import portkit
 from portkit import Endpoint, PortRange, PortSet, PortSpec, Protocol
 from portkit.exceptions import InvalidEndpointError, InvalidSpecError
+from portkit.registries import Registry
 
 
 @pytest.mark.parametrize(
@@ -213,3 +215,33 @@ def test_names_resolve_through_the_registry_passed() -> None:
     with pytest.raises(InvalidSpecError, match="unknown service 'ssh'"):
         PortSet.parse("ssh", registry=mine)
     assert str(PortSet.parse("http")) == "80"
+
+
+_SPEC_ALPHABET = st.sampled_from([*"0123456789-,: TUSDtusd\t８٠߀http", "\u00a0", "\n"])
+
+
+@functools.cache
+def _bundled() -> Registry:
+    return Registry.bundled()
+
+
+@settings(deadline=None)  # the first example loads the bundled registry
+@given(st.text(_SPEC_ALPHABET, max_size=40))
+def test_every_spec_round_trips_or_raises_a_portkit_error(text: str) -> None:
+    try:
+        spec = PortSpec.parse(text, registry=_bundled())
+    except portkit.PortkitError:
+        return
+    assert PortSpec.parse(str(spec)) == spec
+    assert str(spec).isascii()
+
+
+@given(st.text(st.sampled_from([*"[]:%0123456789abcdef.lo/eth８", "\x00", "\n", " "]),
+               max_size=40))
+def test_every_endpoint_round_trips_or_raises_a_portkit_error(text: str) -> None:
+    try:
+        e = Endpoint.parse(text)
+    except portkit.PortkitError:
+        return
+    assert Endpoint.parse(str(e)) == e
+    assert str(e).isascii()
