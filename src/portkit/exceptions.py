@@ -91,8 +91,8 @@ class _InvalidValueError(PortkitError, ValueError):
     _default_rule = ""
 
     def __init__(self, value: object, rule: str | None = None) -> None:
-        self.value = value
-        self.rule = self._default_rule if rule is None else rule
+        self.value: object = value
+        self.rule: str = self._default_rule if rule is None else rule
         super().__init__(f"invalid {self._subject} {_show(value)}: {self.rule}")
 
 
@@ -120,8 +120,8 @@ class InvalidColumnError(InvalidPortError):
     """
 
     def __init__(self, positions: Sequence[int], values: Sequence[object]) -> None:
-        self.positions = tuple(positions)
-        self.values = tuple(values)
+        self.positions: tuple[int, ...] = tuple(positions)
+        self.values: tuple[object, ...] = tuple(values)
         pairs = zip(self.positions[:5], self.values[:5], strict=True)
         shown = ", ".join(f"[{p}]={_show(v, 20)}" for p, v in pairs)
         more = f" and {len(self.positions) - 5} more" if len(self.positions) > 5 else ""
@@ -130,7 +130,7 @@ class InvalidColumnError(InvalidPortError):
             f"{len(self.positions)} invalid port(s) in column: {shown}{more}; "
             "a port is an int from 0 to 65535",
         )
-        self.value = self.values[0] if self.values else None
+        self.value: object = self.values[0] if self.values else None
         self.rule = "a port is an int from 0 to 65535"
 
 
@@ -251,7 +251,7 @@ class UnknownCheckError(PortkitError, LookupError):
 
     def __init__(self, name: object, known: Sequence[str] = ()) -> None:
         self.name = name
-        self.known = tuple(known)
+        self.known: tuple[str, ...] = tuple(known)
         shown = ", ".join(self.known[:10]) + (", ..." if len(self.known) > 10 else "")
         super().__init__(f"unknown check {_show(name)}: running checks are [{shown}]")
 
@@ -266,7 +266,7 @@ class UnknownSystemError(PortkitError, LookupError):
 
     def __init__(self, system: object, known: Sequence[str]) -> None:
         self.system = system
-        self.known = tuple(known)
+        self.known: tuple[str, ...] = tuple(known)
         super().__init__(
             f"unknown system {_show(system)}: expected one of {', '.join(self.known)}"
         )
@@ -286,7 +286,7 @@ class UnknownServiceError(PortkitError, LookupError):
     ) -> None:
         self.name = name
         self.protocol = protocol
-        self.suggestions = tuple(suggestions)
+        self.suggestions: tuple[str, ...] = tuple(suggestions)
         proto = f" for {protocol}" if protocol else ""
         hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
         super().__init__(f"unknown service {_show(name)}{proto}{hint}")
@@ -357,7 +357,7 @@ class RegistryFormatError(PortkitError, ValueError):
     """
 
     def __init__(self, path: object, line: int, rule: str) -> None:
-        self.path = str(path)
+        self.path: str = str(path)
         self.line = line
         self.rule = rule
         super().__init__(f"{self.path}, line {line}: {rule}")

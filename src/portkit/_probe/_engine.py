@@ -117,13 +117,14 @@ class _Channel:
     def __init__(self, capacity: int) -> None:
         self.items: deque[ProbeResult] = deque()
         self.capacity = capacity
-        self.closed = False
+        self.closed: bool = False
         self._writers = 0
         self._writable = anyio.Event()
         self._reader_waiting = False
         self._readable = anyio.Event()
 
     def put_nowait(self, item: ProbeResult) -> bool:
+        """Add *item* unless the buffer is full; False when it is."""
         if len(self.items) >= self.capacity:
             return False
         self.items.append(item)
@@ -133,6 +134,7 @@ class _Channel:
         return True
 
     async def put(self, item: ProbeResult) -> None:
+        """Add *item*, waiting while the buffer is full."""
         while not self.put_nowait(item):
             self._writers += 1
             try:
@@ -141,6 +143,7 @@ class _Channel:
                 self._writers -= 1
 
     def get_nowait(self) -> ProbeResult | None:
+        """The next result, or None when the buffer is empty right now."""
         items = self.items
         if not items:
             return None
@@ -162,6 +165,7 @@ class _Channel:
         return self.get_nowait()
 
     def close(self) -> None:
+        """Mark the end of the results and wake the reader."""
         self.closed = True
         self._reader_waiting = False
         self._readable.set()

@@ -41,7 +41,9 @@ def default() -> Registry:
 
 
 def lookup(port: int, protocol: Protocol | str = "tcp") -> Service | None:
-    """The primary service on *port* in the default registry; see :meth:`Registry.lookup`.
+    """The primary service on *port* in the default registry.
+
+    See :meth:`portkit.registries.Registry.lookup`.
 
     .. versionadded:: 0.1
     """
@@ -49,7 +51,9 @@ def lookup(port: int, protocol: Protocol | str = "tcp") -> Service | None:
 
 
 def services(port: int, protocol: Protocol | str | None = None) -> tuple[Service, ...]:
-    """Every assignment of *port* in the default registry; see :meth:`Registry.services`.
+    """Every assignment of *port* in the default registry.
+
+    See :meth:`portkit.registries.Registry.services`.
 
     .. versionadded:: 0.1
     """
@@ -57,7 +61,9 @@ def services(port: int, protocol: Protocol | str | None = None) -> tuple[Service
 
 
 def port_of(name: str, protocol: Protocol | str = "tcp") -> int:
-    """The port of the service *name* in the default registry; see :meth:`Registry.port_of`.
+    """The port of the service *name* in the default registry.
+
+    See :meth:`portkit.registries.Registry.port_of`.
 
     .. versionadded:: 0.1
     """
@@ -65,7 +71,9 @@ def port_of(name: str, protocol: Protocol | str = "tcp") -> int:
 
 
 def search(text: str, limit: int = 20) -> tuple[Service, ...]:
-    """Services matching *text* in the default registry; see :meth:`Registry.search`.
+    """Services matching *text* in the default registry.
+
+    See :meth:`portkit.registries.Registry.search`.
 
     .. versionadded:: 0.1
     """
@@ -73,7 +81,9 @@ def search(text: str, limit: int = 20) -> tuple[Service, ...]:
 
 
 def status(port: int, protocol: Protocol | str = "tcp") -> PortStatus:
-    """IANA's status of *port* in the default registry; see :meth:`Registry.status`.
+    """IANA's status of *port* in the default registry.
+
+    See :meth:`portkit.registries.Registry.status`.
 
     .. versionadded:: 0.1
     """
