@@ -48,6 +48,7 @@ PUBLIC_PACKAGES = [
     "portkit.local",
     "portkit.monitoring",
     "portkit.registries",
+    "portkit.reports",
 ]
 
 

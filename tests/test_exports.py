@@ -23,6 +23,7 @@ PUBLIC_PACKAGES = [
     "portkit.local",
     "portkit.monitoring",
     "portkit.registries",
+    "portkit.reports",
 ]
 
 #: Every name that ``import portkit`` offered in 0.1, with where it lives now.

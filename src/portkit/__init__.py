@@ -114,6 +114,7 @@ _SUBPACKAGES = (
     "local",
     "monitoring",
     "registries",
+    "reports",
     "strategies",
 )
 
