@@ -225,9 +225,7 @@ def _library(column: object) -> str | None:
         return "pandas"
     if module == "polars" and name == "Series":
         return "polars"
-    if module == "pyarrow" and name in ("ChunkedArray", "Array") or (
-        module == "pyarrow" and name.endswith("Array")
-    ):
+    if module == "pyarrow" and name.endswith("Array"):
         return "pyarrow"
     return None
 
