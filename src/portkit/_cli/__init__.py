@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..exceptions import PortkitError
-from . import _classify, _local, _monitor, _registry, _scan
+from . import _classify, _local, _monitor, _registry, _scan, _table
 
 #: The modules that contribute commands, in the order ``--help`` lists them.
-COMMAND_MODULES = [_classify, _registry, _scan, _monitor, _local]
+COMMAND_MODULES = [_classify, _registry, _scan, _monitor, _local, _table]
 
 
 def build_parser() -> argparse.ArgumentParser:

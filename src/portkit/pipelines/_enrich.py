@@ -29,7 +29,9 @@ from ._table import (
     pandas_column,
 )
 
-__all__ = ["ENRICH_COLUMNS", "enrich", "frame_kind", "lookup_rows", "protocol_codes"]
+__all__ = [
+    "ENRICH_COLUMNS", "enrich", "frame_kind", "lookup_column", "lookup_rows", "protocol_codes"
+]
 
 #: The columns :func:`enrich` can add: every column of the port table but ``port`` and
 #: ``protocol``, and ``ephemeral`` (against the range of the ``system`` argument).
@@ -405,3 +407,41 @@ def check_kind(column: Column, name: str) -> None:
         )
     if _library(column.source) is None:  # pragma: no cover
         raise InvalidOptionError("column", name, "not a column")
+
+
+def lookup_column(
+    ports: Any,
+    name: str,
+    *,
+    protocol: Protocol | str = "tcp",
+    system: str | None = "iana",
+    errors: str = "raise",
+    registry: Registry | None = None,
+) -> Any:
+    """One column of :data:`ENRICH_COLUMNS` for a pandas, polars or pyarrow column of ports."""
+    _check_errors(errors)
+    (name,) = _check_columns([name])
+    column = Column(ports)
+    label = column.name if column.name is not None else "ports"
+    if column.kind == "pandas":
+        out = _outputs(
+            "pandas", column, Protocol.parse(protocol), (name,), names={name: name},
+            system=system, errors=errors, registry=registry, port_label=label,
+            protocol_label=None, index=ports.index,
+        )[name]
+        return out.rename(ports.name)
+    out = _outputs(
+        "arrow", column, Protocol.parse(protocol), (name,), names={name: name},
+        system=system, errors=errors, registry=registry, port_label=label, protocol_label=None,
+    )[name]
+    if column.kind == "polars":
+        import polars as pl
+
+        return pl.Series(ports.name, out)
+    if column.kind == "numpy":
+        return _outputs(
+            "numpy", column, Protocol.parse(protocol), (name,), names={name: name},
+            system=system, errors=errors, registry=registry, port_label=label,
+            protocol_label=None,
+        )[name]
+    return out
