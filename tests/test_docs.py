@@ -44,6 +44,9 @@ PUBLIC_PACKAGES = [
     "portkit.identification",
     "portkit.local",
     "portkit.monitoring",
+    "portkit.pipelines",
+    "portkit.pipelines.pandas",
+    "portkit.pipelines.polars",
     "portkit.registries",
 ]
 

@@ -199,10 +199,13 @@ def test_invalid_ports_name_the_column_and_the_rows(kind: str) -> None:
         "polars-lazy": lambda: pl.DataFrame(data).lazy(),
         "arrow": lambda: pa.table(data),
     }[kind]()
-    with pytest.raises(InvalidColumnError, match="column 'dst'") as info:
+    def run() -> None:
         out = enrich(frame, "dst")
         if kind == "polars-lazy":
             out.collect()
+
+    with pytest.raises(InvalidColumnError, match="column 'dst'") as info:
+        run()
     assert info.value.positions == (1, 2)
     assert info.value.values == (70000, -1)
     assert info.value.column == "dst"
@@ -233,7 +236,7 @@ def test_unknown_protocols_name_the_column_and_rows() -> None:
 
 def test_missing_and_non_integer_columns_are_refused() -> None:
     frame = pd.DataFrame({"dst": [22], "name": ["ssh"], "when": pd.to_datetime(["2024-01-01"])})
-    with pytest.raises(InvalidOptionError, match="'nope'.*no such column.*'dst'"):
+    with pytest.raises(InvalidOptionError, match=r"'nope'.*no such column.*'dst'"):
         enrich(frame, "nope")
     with pytest.raises(InvalidOptionError, match="not text"):
         enrich(frame, "name")
@@ -338,7 +341,7 @@ FLOWS = [
 
 
 @pytest.mark.parametrize(("src", "dst", "proto", "system", "direction", "reason"), FLOWS)
-def test_flow_direction_on_real_cases(
+def test_flow_direction_on_real_cases(  # noqa: PLR0917
     src: int, dst: int, proto: str, system: str, direction: str, reason: str
 ) -> None:
     d, r = flow_direction(np.array([src]), np.array([dst]), protocol=proto, system=system)
@@ -416,7 +419,7 @@ def test_portkit_table_writes_each_format(tmp_path: Path, fmt: str) -> None:
 
         table = pacsv.read_csv(target)
     else:
-        import pyarrow.feather as feather
+        from pyarrow import feather
 
         table = feather.read_table(target)
     assert table.num_rows == 65536

@@ -340,7 +340,7 @@ def _polars_values(series: Any) -> tuple[Any, Any]:
         values = (series.fill_null(0) if nulls else series).to_numpy()
     elif dtype.is_float():
         values = series.to_numpy()
-        if nulls:
+        if missing is not None:
             values = np.where(missing, np.nan, values)
     elif str(dtype) == "Boolean":
         values = (series.fill_null(False) if nulls else series).to_numpy()

@@ -91,7 +91,7 @@ def run_table(args: argparse.Namespace) -> int:
 
             pacsv.write_csv(data, temporary)
         else:
-            import pyarrow.feather as feather
+            from pyarrow import feather
 
             feather.write_feather(data, temporary)
         os.replace(temporary, target)

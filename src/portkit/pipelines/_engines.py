@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -172,7 +173,8 @@ def register_duckdb(
     >>> import duckdb
     >>> from portkit.pipelines import register_duckdb
     >>> con = register_duckdb(duckdb.connect())
-    >>> con.sql("SELECT port_class(22), port_service(53, 'udp'), port_service(99999, 'tcp')").fetchall()
+    >>> con.sql("SELECT port_class(22), port_service(53, 'udp'), port_service(99999, 'tcp')"
+    ...         ).fetchall()
     [('well-known', 'domain', None)]
 
     Args:
@@ -189,7 +191,7 @@ def register_duckdb(
     import duckdb
     import pyarrow as pa
 
-    con = duckdb.default_connection() if connection is None else connection
+    con: Any = duckdb.default_connection() if connection is None else connection
     from ._enrich import _outputs as outputs
 
     def one(name: str, with_protocol: bool) -> Callable[..., Any]:
@@ -233,10 +235,8 @@ def register_duckdb(
     from duckdb import sqltypes as t
 
     def add(name: str, fn: Callable[..., Any], params: list[Any], result: Any) -> None:
-        try:
+        with contextlib.suppress(Exception):  # not registered yet
             con.remove_function(name)
-        except Exception:  # noqa: BLE001, S110 - not registered yet
-            pass
         con.create_function(
             name, fn, params, result, type="arrow", null_handling="special",
             side_effects=False,
@@ -285,7 +285,7 @@ def _duckdb(
         raise InvalidOptionError(
             "column", port, f"a port column holds ints (or whole floats), not {types[port]}"
         )
-    con = register_duckdb(connection, registry=registry)
+    register_duckdb(connection, registry=registry)
     column = _sql_name(port)
     p = f"CAST({column} AS BIGINT)"
     ok = f"({column} BETWEEN 0 AND {MAX_PORT})"
@@ -349,15 +349,16 @@ def _spark(
     registry: Registry | None,
     connection: Any,
 ) -> Any:
-    from pyspark.sql import functions as F  # noqa: N812
-    from pyspark.sql import types as T  # noqa: N812
+    from pyspark.sql import functions as F
+    from pyspark.sql import types as T
 
     dtype = frame.schema[port].dataType
     numeric = (T.ByteType, T.ShortType, T.IntegerType, T.LongType, T.FloatType, T.DoubleType,
                T.DecimalType, T.NullType)
     if not isinstance(dtype, numeric):
         raise InvalidOptionError(
-            "column", port, f"a port column holds ints (or whole floats), not {dtype.simpleString()}"
+            "column", port,
+            f"a port column holds ints (or whole floats), not {dtype.simpleString()}",
         )
     p = F.col(port)
     port_ok = p.isNotNull() & (p >= 0) & (p <= MAX_PORT) & (p == F.floor(p))

@@ -77,7 +77,7 @@ def direction_codes(
 
             lookup_rows(src, protocols, errors="raise", port_label=labels[0],
                         protocol_label=labels[2])
-        offset = np.where(bad_proto, 0, codes).astype(np.intp) * (MAX_PORT + 1)
+        offset: Any = np.where(bad_proto, 0, codes).astype(np.intp) * (MAX_PORT + 1)
     else:
         bad_proto = None
         offset = PROTOCOLS.index(Protocol.parse(protocols)) * (MAX_PORT + 1)
@@ -285,7 +285,7 @@ def add_flow_direction(
         def batch(series: pl.Series) -> pl.Series:
             part = series.struct.unnest()
             out = add_flow_direction(part, src, dst, **options)  # type: ignore[arg-type]
-            return out.select(new_names).to_struct(carrier)
+            return out.select(new_names).to_struct(carrier)  # type: ignore[no-any-return]
 
         expr = pl.struct(inputs).map_batches(batch, return_dtype=pl.Struct(fields))
         return frame.with_columns(expr.alias(carrier)).unnest(carrier)

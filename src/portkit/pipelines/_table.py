@@ -311,7 +311,8 @@ def port_table(
     codes = _protocols_arg(protocol)
     if not codes:
         raise InvalidOptionError("protocol", protocol, "give at least one protocol")
-    return PortTable(tuple(PROTOCOLS[c] for c in codes), default() if registry is None else registry)
+    chosen = tuple(PROTOCOLS[c] for c in codes)
+    return PortTable(chosen, default() if registry is None else registry)
 
 
 # -- building output columns from the codes, per library ---------------------------------
@@ -377,9 +378,9 @@ def numpy_column(column: Any, rows: Any, invalid: Any = None) -> Any:
         return vocab[codes]
     values = column[rows]
     if values.dtype == np.int8 or invalid is not None:
-        out = values.astype(object)
+        out: Any = values.astype(object)
         if values.dtype == np.int8:
-            out = np.where(values < 0, None, values > 0).astype(object)
+            out = np.where(values < 0, np.array(None, dtype=object), values > 0)
         if invalid is not None:
             out[invalid] = None
         return out

@@ -16,15 +16,16 @@ same index; see :class:`PortsAccessor`.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 import pandas as pd
 
-from portkit._classify import classify_many, is_ephemeral_many
-from portkit._models import Protocol
+from portkit._classify import classify_many as _classify_many
+from portkit._classify import is_ephemeral_many as _is_ephemeral_many
+from portkit._models import Protocol as _Protocol
 from portkit._public import rehome as _rehome
 
-from ._enrich import lookup_column
+from ._enrich import lookup_column as _lookup_column
 
 __all__ = ["PortsAccessor"]
 
@@ -42,13 +43,13 @@ class PortsAccessor:
 
     def classify(self, *, errors: _Errors = "raise") -> pd.Series:
         """IANA class codes (``uint8``); see :func:`portkit.classify_many`."""
-        return classify_many(self._series, errors=errors)  # type: ignore[no-any-return]
+        return _classify_many(self._series, errors=errors)
 
     def is_ephemeral(self, system: str | None = "iana", *, errors: _Errors = "raise") -> pd.Series:
         """Whether each port is ephemeral; see :func:`portkit.pipelines.is_ephemeral_many`."""
-        return is_ephemeral_many(self._series, system, errors=errors)  # type: ignore[no-any-return]
+        return _is_ephemeral_many(self._series, system, errors=errors)
 
-    def service(self, protocol: Protocol | str = "tcp", *, errors: _Errors = "raise") -> pd.Series:
+    def service(self, protocol: _Protocol | str = "tcp", *, errors: _Errors = "raise") -> pd.Series:
         """The primary service name of each port (categorical; NaN where none)."""
         return self.lookup("service", protocol=protocol, errors=errors)
 
@@ -56,12 +57,12 @@ class PortsAccessor:
         self,
         column: str,
         *,
-        protocol: Protocol | str = "tcp",
+        protocol: _Protocol | str = "tcp",
         system: str | None = "iana",
         errors: _Errors = "raise",
     ) -> pd.Series:
         """Any column of :data:`portkit.pipelines.ENRICH_COLUMNS` for each port."""
-        return lookup_column(  # type: ignore[no-any-return]
+        return _lookup_column(
             self._series, column, protocol=protocol, system=system, errors=errors
         )
 

@@ -19,12 +19,15 @@ from typing import Any, Literal
 
 import polars as pl
 
-from portkit._classify import classify_many, is_ephemeral_many
-from portkit._models import Protocol
+from portkit._classify import classify_many as _classify_many
+from portkit._classify import is_ephemeral_many as _is_ephemeral_many
+from portkit._models import Protocol as _Protocol
 from portkit._public import rehome as _rehome
 
-from ._enrich import _check_columns, lookup_column
-from ._table import Codes, codes_of
+from ._enrich import _check_columns
+from ._enrich import lookup_column as _lookup_column
+from ._table import Codes as _Codes
+from ._table import codes_of as _codes_of
 
 __all__ = ["PortsNamespace"]
 
@@ -47,13 +50,13 @@ class PortsNamespace:
 
     def classify(self, *, errors: _Errors = "raise") -> Any:
         """IANA class codes (``UInt8``); see :func:`portkit.classify_many`."""
-        return self._apply(lambda s: classify_many(s, errors=errors), pl.UInt8)
+        return self._apply(lambda s: _classify_many(s, errors=errors), pl.UInt8)
 
     def is_ephemeral(self, system: str | None = "iana", *, errors: _Errors = "raise") -> Any:
         """Whether each port is ephemeral; see :func:`portkit.pipelines.is_ephemeral_many`."""
-        return self._apply(lambda s: is_ephemeral_many(s, system, errors=errors), pl.Boolean)
+        return self._apply(lambda s: _is_ephemeral_many(s, system, errors=errors), pl.Boolean)
 
-    def service(self, protocol: Protocol | str = "tcp", *, errors: _Errors = "raise") -> Any:
+    def service(self, protocol: _Protocol | str = "tcp", *, errors: _Errors = "raise") -> Any:
         """The primary service name of each port (categorical; null where none)."""
         return self.lookup("service", protocol=protocol, errors=errors)
 
@@ -61,16 +64,16 @@ class PortsNamespace:
         self,
         column: str,
         *,
-        protocol: Protocol | str = "tcp",
+        protocol: _Protocol | str = "tcp",
         system: str | None = "iana",
         errors: _Errors = "raise",
     ) -> Any:
         """Any column of :data:`portkit.pipelines.ENRICH_COLUMNS` for each port."""
         (column,) = _check_columns([column])
-        kind = None if column == "ephemeral" else codes_of()[column]
-        dtype = pl.Categorical if isinstance(kind, Codes) else pl.Boolean
+        kind = None if column == "ephemeral" else _codes_of()[column]
+        dtype = pl.Categorical if isinstance(kind, _Codes) else pl.Boolean
         return self._apply(
-            lambda s: lookup_column(s, column, protocol=protocol, system=system, errors=errors),
+            lambda s: _lookup_column(s, column, protocol=protocol, system=system, errors=errors),
             dtype,
         )
 
