@@ -36,7 +36,7 @@ def _in_process(kind: str) -> Callable[..., Any]:
         protocols: Column | Protocol = (
             fixed if protocol_column is None else source_column(frame, protocol_column, kind)
         )
-        build = "pandas" if kind == "pandas" else "arrow"
+        build = kind
         new = _outputs(
             build, ports, protocols, chosen, names=names, system=system, errors=errors,
             registry=registry, port_label=port, protocol_label=protocol_column,
@@ -48,9 +48,8 @@ def _in_process(kind: str) -> Callable[..., Any]:
             for name, array in new.items():
                 frame = frame.append_column(name, array)
             return frame
-        import polars as pl
 
-        return frame.with_columns([pl.Series(name, array) for name, array in new.items()])
+        return frame.with_columns(list(new.values()))
 
     return run
 
@@ -97,12 +96,10 @@ def _polars_lazy(
             ports = Column(series.struct.field(port), port)
             protocols = Column(series.struct.field(protocol_column), protocol_column)
         new = _outputs(
-            "arrow", ports, protocols, chosen, names=names, system=system, errors=errors,
+            "polars", ports, protocols, chosen, names=names, system=system, errors=errors,
             registry=registry, port_label=port, protocol_label=protocol_column,
         )
-        return pl.DataFrame(
-            [pl.Series(n, a) for n, a in new.items()]
-        ).to_struct(carrier)
+        return pl.DataFrame(list(new.values())).to_struct(carrier)
 
     inputs = [port] if protocol_column is None else [port, protocol_column]
     expr = pl.struct(inputs).map_batches(batch, return_dtype=pl.Struct(fields))

@@ -27,6 +27,7 @@ from ._table import (
     ephemeral_column,
     numpy_column,
     pandas_column,
+    polars_column,
 )
 
 __all__ = [
@@ -233,7 +234,7 @@ def _outputs(
     protocol_label: str | None,
     index: Any = None,
 ) -> dict[str, Any]:
-    """The new columns, built for *kind* (``pandas``, ``arrow`` or ``numpy``)."""
+    """The new columns, built for *kind* (``pandas``, ``polars``, ``arrow`` or ``numpy``)."""
     table = codes_of(registry)
     rows, port_idx, invalid = lookup_rows(
         ports, protocols, errors=errors, port_label=port_label, protocol_label=protocol_label
@@ -250,6 +251,8 @@ def _outputs(
             out[names[name]] = pandas_column(column, rows_for, invalid, index=index)
         elif kind == "arrow":
             out[names[name]] = arrow_column(column, rows_for, invalid)
+        elif kind == "polars":
+            out[names[name]] = polars_column(names[name], column, rows_for, invalid)
         else:
             out[names[name]] = numpy_column(column, rows_for, invalid)
     return out
@@ -430,18 +433,10 @@ def lookup_column(
             protocol_label=None, index=ports.index,
         )[name]
         return out.rename(ports.name)
-    out = _outputs(
-        "arrow", column, Protocol.parse(protocol), (name,), names={name: name},
+    build = {"polars": "polars", "numpy": "numpy"}.get(column.kind, "arrow")
+    name_out = str(getattr(ports, "name", name) or "")
+    (out,) = _outputs(
+        build, column, Protocol.parse(protocol), (name,), names={name: name_out},
         system=system, errors=errors, registry=registry, port_label=label, protocol_label=None,
-    )[name]
-    if column.kind == "polars":
-        import polars as pl
-
-        return pl.Series(ports.name, out)
-    if column.kind == "numpy":
-        return _outputs(
-            "numpy", column, Protocol.parse(protocol), (name,), names={name: name},
-            system=system, errors=errors, registry=registry, port_label=label,
-            protocol_label=None,
-        )[name]
+    ).values()
     return out

@@ -33,7 +33,16 @@ from ._enrich import (
     protocol_codes,
     source_column,
 )
-from ._table import PROTOCOLS, Codes, arrow_column, codes_of, numpy_column, pandas_column
+from ._table import (
+    PROTOCOLS,
+    Codes,
+    arrow_column,
+    codes_of,
+    numpy_column,
+    pandas_column,
+    polars_column,
+    polars_series,
+)
 
 __all__ = ["DIRECTIONS", "REASONS", "add_flow_direction", "direction_codes", "flow_direction"]
 
@@ -193,13 +202,10 @@ def _text(like: Column, codes: Any, vocabulary: tuple[str, ...]) -> Any:
     rows = np.arange(len(codes))
     if like.kind == "pandas":
         return pandas_column(column, rows, index=like.source.index)
-    if like.kind in ("polars", "pyarrow"):
-        array = arrow_column(column, rows)
-        if like.kind == "pyarrow":
-            return array
-        import polars as pl
-
-        return pl.Series(like.name or "", array)
+    if like.kind == "polars":
+        return polars_column(like.name or "", column, rows)
+    if like.kind == "pyarrow":
+        return arrow_column(column, rows)
     return numpy_column(column, rows)
 
 
@@ -325,8 +331,9 @@ def add_flow_direction(
         for name, array in zip(new_names, arrays, strict=True):
             frame = frame.append_column(name, array)
         return frame
-    import polars as pl
-
-    return frame.with_columns(
-        [pl.Series(n, a) for n, a in zip(new_names, arrays, strict=True)]
-    )
+    return frame.with_columns([
+        polars_series(new_names[0], arrays[0]),
+        polars_series(new_names[1], arrays[1]),
+        polars_column(new_names[2], Codes(direction, DIRECTIONS), rows),
+        polars_column(new_names[3], Codes(reason, REASONS), rows),
+    ])

@@ -33,6 +33,8 @@ __all__ = [
     "PortTable",
     "codes_of",
     "ephemeral_column",
+    "polars_column",
+    "polars_series",
     "port_table",
 ]
 
@@ -72,7 +74,7 @@ COLUMNS: dict[str, str] = {
 }
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class Codes:
     """A text column as small integer codes into a vocabulary (-1 for null)."""
 
@@ -354,7 +356,7 @@ def arrow_column(column: Any, rows: Any, invalid: Any = None) -> Any:
             nulls |= invalid
         indices = pa.array(codes, mask=nulls if nulls.any() else None)
         return pa.DictionaryArray.from_arrays(
-            indices, pa.array(column.vocabulary, type=pa.string()), ordered=column.ordered
+            indices, _arrow_vocabulary(column.vocabulary), ordered=column.ordered
         )
     values = column[rows]
     if values.dtype == np.int8:
@@ -363,6 +365,55 @@ def arrow_column(column: Any, rows: Any, invalid: Any = None) -> Any:
             nulls |= invalid
         return pa.array(values > 0, mask=nulls if nulls.any() else None)
     return pa.array(values, mask=invalid if invalid is not None and invalid.any() else None)
+
+
+@functools.lru_cache(maxsize=64)
+def _arrow_vocabulary(vocabulary: tuple[str, ...]) -> Any:
+    import pyarrow as pa
+
+    return pa.array(vocabulary, type=pa.string())
+
+
+@functools.lru_cache(maxsize=64)
+def _shifted(column: Codes) -> tuple[Any, Any]:
+    """Codes with null as one more code, and the dictionary holding null there."""
+    import numpy as np
+    import pyarrow as pa
+
+    size = len(column.vocabulary)
+    shifted = np.where(column.codes < 0, size, column.codes).astype(np.uint32)
+    shifted.flags.writeable = False
+    return shifted, pa.array([*column.vocabulary, None], type=pa.string())
+
+
+def polars_column(name: str, column: Any, rows: Any, invalid: Any = None) -> Any:
+    """The values of *column* at *rows* as a polars Series; null where *invalid*.
+
+    Text goes to polars as an Arrow dictionary whose last entry is null, so that the
+    indices carry no validity mask: polars turns that into a categorical with nulls
+    several times faster than it takes masked indices.
+    """
+    if not isinstance(column, Codes):
+        return polars_series(name, arrow_column(column, rows, invalid))
+    import pyarrow as pa
+
+    shifted, dictionary = _shifted(column)
+    indices = shifted[rows]
+    if invalid is not None:
+        indices[invalid] = len(column.vocabulary)
+    array = pa.DictionaryArray.from_arrays(pa.array(indices), dictionary)
+    return polars_series(name, array)
+
+
+def polars_series(name: str, array: Any) -> Any:
+    """A polars Series of *array* (pyarrow); dictionary arrays become categoricals.
+
+    ``polars.from_arrow`` converts dictionary arrays several times faster than the
+    Series constructor does.
+    """
+    import polars as pl
+
+    return pl.from_arrow(array).alias(name)  # type: ignore[union-attr]
 
 
 def numpy_column(column: Any, rows: Any, invalid: Any = None) -> Any:
