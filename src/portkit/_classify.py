@@ -384,7 +384,11 @@ def port_index(values: Any, missing: Any = None) -> tuple[Any, Any]:
     kind = values.dtype.kind
     if kind in "iu":
         if values.size == 0 or (
-            (kind == "u" or values.min() >= 0)
+            # One pass for 64-bit columns: negative values are huge as unsigned.
+            values.dtype.itemsize == 8 and values.view(np.uint64).max() <= MAX_PORT
+        ) or (
+            values.dtype.itemsize < 8
+            and (kind == "u" or values.min() >= 0)
             and (values.dtype.itemsize <= 2 or values.max() <= MAX_PORT)
         ):
             valid = None

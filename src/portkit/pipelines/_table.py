@@ -96,6 +96,8 @@ def _coded(values: Sequence[str | None], fixed: Sequence[str] | None = None) -> 
             if code is None:
                 code = vocab[value] = len(vocab)
             codes[i] = code
+    if len(vocab) < 127:
+        codes = codes.astype(np.int8)
     return Codes(codes, tuple(vocab), ordered=fixed is not None)
 
 
@@ -106,10 +108,10 @@ def _build(registry: Registry) -> dict[str, Any]:
 
     size = MAX_PORT + 1
     ports = np.tile(np.arange(size, dtype=np.uint16), len(PROTOCOLS))
-    protocol = np.repeat(np.arange(len(PROTOCOLS), dtype=np.int16), size)
+    protocol = np.repeat(np.arange(len(PROTOCOLS), dtype=np.int8), size)
     from portkit._classify import _table as class_table
 
-    cls = np.tile(class_table().astype(np.int16), len(PROTOCOLS))
+    cls = np.tile(class_table().astype(np.int8), len(PROTOCOLS))
     services: list[str | None] = []
     statuses: list[str] = []
     categories: list[str | None] = []
@@ -320,6 +322,13 @@ def port_table(
 # -- building output columns from the codes, per library ---------------------------------
 
 
+@functools.lru_cache(maxsize=64)
+def _pandas_dtype(column: Codes) -> Any:
+    import pandas as pd
+
+    return pd.CategoricalDtype(list(column.vocabulary), ordered=column.ordered)
+
+
 def pandas_column(column: Any, rows: Any, invalid: Any = None, index: Any = None) -> Any:
     """The values of *column* at *rows* as a pandas column; null where *invalid*."""
     import numpy as np
@@ -329,9 +338,7 @@ def pandas_column(column: Any, rows: Any, invalid: Any = None, index: Any = None
         codes = column.codes[rows]
         if invalid is not None:
             codes[invalid] = -1
-        cat = pd.Categorical.from_codes(
-            codes, categories=list(column.vocabulary), ordered=column.ordered, validate=False
-        )
+        cat = pd.Categorical.from_codes(codes, dtype=_pandas_dtype(column), validate=False)
         return cat if index is None else pd.Series(cat, index=index, copy=False)
     values = column[rows]
     if values.dtype == np.int8:  # cleartext
