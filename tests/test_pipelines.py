@@ -175,6 +175,17 @@ def test_enrich_with_one_protocol_and_a_prefix() -> None:
     assert list(frame.columns) == ["port"]  # the input is not changed
 
 
+@pytest.mark.parametrize("dtype", ["uint16", "UInt16", "uint64", "int32", "Int8", "float32"])
+def test_enrich_takes_every_integer_width_over_every_protocol(dtype: str) -> None:
+    frame = pd.DataFrame({"p": pd.Series([53, 67, 100, 9], dtype=dtype),
+                          "proto": ["udp", "udp", "sctp", "dccp"]})
+    out = enrich(frame, "p", protocol_column="proto", columns=["service"], prefix="")
+    expected = [lookup(int(p), proto) for p, proto in zip(frame["p"], frame["proto"],
+                                                           strict=True)]
+    assert out["service"].astype(object).where(out["service"].notna(), None).tolist() == [
+        s.name if s else None for s in expected]
+
+
 def test_enrich_keeps_a_pandas_index() -> None:
     frame = pd.DataFrame({"dst": [22, 80]}, index=[10, 20])
     out = enrich(frame, "dst", columns=["service"])
@@ -438,3 +449,29 @@ def test_portkit_table_refuses_an_unknown_protocol_without_writing(tmp_path: Pat
     assert result.returncode == 2
     assert "icmp" in result.stderr
     assert not target.exists()
+
+
+# -- the example ----------------------------------------------------------------------
+
+
+def test_the_flow_log_example_enriches_a_log_the_test_writes(tmp_path: Path) -> None:
+    log = tmp_path / "vpc-flows.log"
+    log.write_text(
+        "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets "
+        "bytes start end action log-status\n"
+        "2 1 eni-1 10.0.0.5 10.0.0.9 51514 443 6 10 5000 1 2 ACCEPT OK\n"
+        "2 1 eni-1 10.0.0.9 10.0.0.5 443 51514 6 12 90000 1 2 ACCEPT OK\n"
+        "2 1 eni-1 10.0.0.5 10.0.0.7 40000 23 6 5 300 1 2 ACCEPT OK\n"
+        "2 1 eni-1 10.0.0.5 10.0.0.2 53124 53 17 1 80 1 2 ACCEPT OK\n"
+        "2 1 eni-1 10.0.0.5 10.0.0.2 0 0 1 1 84 1 2 ACCEPT OK\n"
+        "2 1 eni-1 - - - - - - - 1 2 - NODATA\n"
+    )
+    example = Path(__file__).resolve().parent.parent / "examples" / "enrich_flow_log.py"
+    result = subprocess.run([sys.executable, str(example), str(log)], capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "6 records from vpc-flows.log" in out
+    assert "direction known for 4, unknown for 2 (2 invalid)" in out
+    assert "  https" in out and "95,000" in out
+    assert "accepted cleartext flows: 2, of which high or critical risk: 1 (telnet)" in out

@@ -42,6 +42,10 @@ def _ints(values: list[int | None]) -> list[int]:
 KINDS: dict[str, Any] = {
     "numpy-int64": lambda v: np.array(_ints(v), dtype=np.int64),
     "numpy-int32": lambda v: np.array(_ints(v), dtype=np.int32),
+    "numpy-uint64": lambda v: np.array([2**64 - 1 if x is None or x < 0 else x for x in v],
+                                       dtype=np.uint64),
+    "numpy-uint16": lambda v: np.array([x % 65536 if x is not None else 0 for x in v],
+                                       dtype=np.uint16),
     "numpy-float64": lambda v: np.array(_floats(v), dtype=np.float64),
     "numpy-float32": lambda v: np.array(_floats(v), dtype=np.float32),
     "numpy-object": lambda v: np.array([*v, 0], dtype=object)[:-1],
@@ -80,6 +84,10 @@ def _family(column: Any) -> str:
 
 
 def _expected(values: list[int | None], kind: str) -> list[int | None]:
+    if kind == "numpy-uint64":
+        values = [None if v is None or v < 0 else v for v in values]
+    if kind == "numpy-uint16":
+        values = [v % 65536 if v is not None else 0 for v in values]
     if kind == "pandas-UInt32":
         values = [None if v is not None and v < 0 else v for v in values]
     return values

@@ -369,12 +369,13 @@ def _arrow_values(array: Any) -> tuple[Any, Any]:
     return np.array(array.to_pylist(), dtype=object), missing
 
 
-def port_index(values: Any, missing: Any = None) -> tuple[Any, Any]:
-    """The ports of a numpy column as integers fit to index a 65,536-entry table.
+def port_index(values: Any, missing: Any = None, *, raw: bool = False) -> tuple[Any, Any]:
+    """The ports of a numpy column as ``intp`` integers, fit to index a table.
 
     Returns ``(ports, valid)``: *ports* holds each valid port and 0 in place of each
     invalid value; *valid* is a bool array, or None when every value is a port.
-    Integer columns of any width are used as they are when they are all ports;
+    With *raw*, an integer column whose values are all ports is returned as it is,
+    whatever its dtype (for callers that only compare it);
     floats count when they hold whole numbers (judged in at least single precision,
     so that a float16 column's ``inf`` is never taken for 65535); NaN, bools, and
     anything *missing* marks are invalid.
@@ -418,10 +419,12 @@ def port_index(values: Any, missing: Any = None) -> tuple[Any, Any]:
     if missing is not None:
         valid = ~missing if valid is None else valid & ~missing
     if valid is None:
-        return values if kind in "iu" else values.astype(np.intp), None
+        if raw and kind in "iu":
+            return values, None
+        return values.astype(np.intp, copy=False), None
     if kind == "b":
         return np.zeros(values.shape, dtype=np.intp), valid
-    return np.where(valid, values, 0).astype(np.intp if kind == "f" else values.dtype), valid
+    return np.where(valid, values, 0).astype(np.intp), valid
 
 
 def _is_port(value: object) -> bool:
@@ -536,7 +539,7 @@ def _classify_column(column: Column, errors: str) -> Any:
     import numpy as np
 
     values = column.values
-    ports, valid = port_index(values, _judged_missing(column))
+    ports, valid = port_index(values, _judged_missing(column), raw=True)
     if valid is None:
         if values.dtype.kind in "iu" and values.dtype.itemsize != 8 and ports is values:
             # A narrow column would be widened to intp for a gather; two vectorised
@@ -544,7 +547,7 @@ def _classify_column(column: Column, errors: str) -> Any:
             codes = (values >= 1024).view(np.uint8)
             codes += values >= 49152
         else:
-            codes = np.take(_table(), ports)
+            codes = np.take(_table(), ports.astype(np.intp, copy=False))
         return column.rebuild(codes)
     if errors == "raise":
         raise_invalid(column, valid)
