@@ -162,3 +162,11 @@ def test_valid_zones_round_trip(zone: str) -> None:
     assert e.host == f"fe80::1%{zone}"
     assert Endpoint.parse(str(e)) == e
     assert hash(Endpoint.parse(str(e))) == hash(e)
+
+
+def test_a_url_carries_an_ipv6_zone_as_rfc_6874_writes_it() -> None:
+    e = Endpoint.parse("http://[fe80::1%25eth0]:8080/")
+    assert e.host == "fe80::1%eth0"
+    assert e.port == 8080
+    with pytest.raises(InvalidEndpointError):
+        Endpoint.parse("http://[fe80::1%25a%0Ab]:8080/")

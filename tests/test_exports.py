@@ -22,6 +22,9 @@ PUBLIC_PACKAGES = [
     "portkit.identification",
     "portkit.local",
     "portkit.monitoring",
+    "portkit.pipelines",
+    "portkit.pipelines.pandas",
+    "portkit.pipelines.polars",
     "portkit.registries",
     "portkit.reports",
 ]

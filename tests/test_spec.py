@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import portkit
 from portkit import Endpoint, PortRange, PortSet, PortSpec, Protocol
 from portkit.exceptions import InvalidEndpointError, InvalidSpecError
+from portkit.registries import Registry
 
 
 @pytest.mark.parametrize(
@@ -190,3 +192,56 @@ def test_ports_are_ascii_digits_only_in_specs(spec: str) -> None:
 def test_ports_are_ascii_digits_only_in_endpoints(text: str) -> None:
     with pytest.raises(InvalidEndpointError):
         Endpoint.parse(text)
+
+
+@pytest.mark.parametrize("registry", [object(), "bundled", 1])
+def test_a_registry_that_is_not_one_is_named(registry: object) -> None:
+    from portkit.exceptions import InvalidOptionError
+
+    with pytest.raises(InvalidOptionError, match="ports_for_name") as info:
+        PortSet.parse("http", registry=registry)  # type: ignore[arg-type]
+    assert info.value.name == "registry"
+    with pytest.raises(InvalidOptionError):
+        PortSpec.parse("22", registry=registry)  # type: ignore[arg-type]
+
+
+def test_names_resolve_through_the_registry_passed() -> None:
+    from portkit import Service
+    from portkit.registries import Registry
+
+    mine = Registry([Service(name="http", ports=PortRange(8080, 8080), protocol=Protocol.TCP)])
+    assert str(PortSet.parse("http", registry=mine)) == "8080"
+    assert str(PortSpec.parse("T:http,U:1", registry=mine)) == "T:8080,U:1"
+    with pytest.raises(InvalidSpecError, match="unknown service 'ssh'"):
+        PortSet.parse("ssh", registry=mine)
+    assert str(PortSet.parse("http")) == "80"
+
+
+_SPEC_ALPHABET = st.sampled_from([*"0123456789-,: TUSDtusd\t８٠߀http", "\u00a0", "\n"])
+
+
+@functools.cache
+def _bundled() -> Registry:
+    return Registry.bundled()
+
+
+@settings(deadline=None)  # the first example loads the bundled registry
+@given(st.text(_SPEC_ALPHABET, max_size=40))
+def test_every_spec_round_trips_or_raises_a_portkit_error(text: str) -> None:
+    try:
+        spec = PortSpec.parse(text, registry=_bundled())
+    except portkit.PortkitError:
+        return
+    assert PortSpec.parse(str(spec)) == spec
+    assert str(spec).isascii()
+
+
+@given(st.text(st.sampled_from([*"[]:%0123456789abcdef.lo/eth８", "\x00", "\n", " "]),
+               max_size=40))
+def test_every_endpoint_round_trips_or_raises_a_portkit_error(text: str) -> None:
+    try:
+        e = Endpoint.parse(text)
+    except portkit.PortkitError:
+        return
+    assert Endpoint.parse(str(e)) == e
+    assert str(e).isascii()

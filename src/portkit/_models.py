@@ -161,6 +161,7 @@ class PortSet:
         Raises:
             InvalidSpecError: *spec* breaks the syntax or names an unknown service;
                 the message names the item.
+            InvalidOptionError: *registry* is not a registry.
 
         .. versionchanged:: 0.2
            The *registry* argument.
@@ -357,6 +358,7 @@ class PortSpec:
         Raises:
             InvalidSpecError: *spec* breaks the syntax (an empty qualifier such as
                 ``"T:"`` included) or names an unknown service.
+            InvalidOptionError: *registry* is not a registry.
 
         .. versionchanged:: 0.2
            The *registry* argument.
@@ -717,10 +719,16 @@ def _parse_url(text: str, raw: str) -> tuple[str, int | None]:
         port = parts.port
     except ValueError as e:
         raise InvalidEndpointError(text, f"not a valid URL ({e})") from None
+    hostport = parts.netloc.rpartition("@")[2]
+    port_text = hostport.rpartition("]")[2] if hostport.startswith("[") else hostport
+    if port_text.count(":") == 1:
+        _parse_port_text(text, port_text.partition(":")[2] or "0")  # ASCII digits only
     scheme = parts.scheme.lower()
     host = parts.hostname
     if not host:
         raise InvalidEndpointError(text, "the URL names no host")
+    if "%25" in host:
+        host = host.replace("%25", "%", 1)  # an IPv6 zone in a URL (RFC 6874)
     if port is None:
         port = URL_SCHEME_PORTS.get(scheme)
         if port is None:

@@ -36,7 +36,7 @@ from ._ranges import (
     check_spec_text,
     range_bounds,
 )
-from .exceptions import InvalidSpecError, UnknownServiceError, _show
+from .exceptions import InvalidOptionError, InvalidSpecError, UnknownServiceError, _show
 
 __all__ = [
     "MAX_SPEC_LENGTH",
@@ -172,8 +172,18 @@ def _plain_list(spec: str) -> tuple[PortRange, ...] | None:
     return tuple(ranges)
 
 
+def _check_registry(registry: object) -> None:
+    if registry is not None and not callable(getattr(registry, "ports_for_name", None)):
+        raise InvalidOptionError(
+            "registry", registry,
+            "service names are resolved by a portkit.registries.Registry (or an object "
+            "with its ports_for_name method); None means the default registry",
+        )
+
+
 def parse_portset(spec: str, registry: NameResolver | None = None) -> tuple[PortRange, ...]:
     """The collapsed ranges of an unqualified port list."""
+    _check_registry(registry)
     if isinstance(spec, str):
         plain = _plain_list(spec)
         if plain is not None:
@@ -186,5 +196,6 @@ def parse_portspec(
     spec: str, default: Protocol, registry: NameResolver | None = None
 ) -> dict[Protocol, tuple[PortRange, ...]]:
     """The collapsed ranges of each protocol in a port list with optional qualifiers."""
+    _check_registry(registry)
     found = _Parser(check_spec_text(spec), registry).parse(default, allow_qualifiers=True)
     return {proto: _collapse(bounds) for proto, bounds in found.items()}

@@ -66,13 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``portkit`` command, with every sub-command."""
     from portkit import __version__
 
-    from . import _classify, _local, _monitor, _registry, _scan
+    from . import _classify, _local, _monitor, _registry, _scan, _table
 
     parser = _Parser(prog="portkit", description="Port classification and probing.")
     parser.add_argument("--version", action="version", version=f"portkit {__version__}")
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND", required=True,
                                        parser_class=_Parser)
-    for module in (_classify, _registry, _scan, _monitor, _local):
+    for module in (_classify, _registry, _scan, _monitor, _local, _table):
         module.register(subparsers)
     return parser
 

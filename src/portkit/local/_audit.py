@@ -265,9 +265,9 @@ def _check_allow_ids(rules: tuple[AuditRule, ...], allow: tuple[Allow, ...]) -> 
     for entry in allow:
         if entry.rule is not None and entry.rule not in known:
             raise InvalidRuleError(
-                entry,
-                f"rule id {entry.rule!r} names no rule of this audit; the known rule ids "
-                f"are {', '.join(known)}",
+                f"rule={entry.rule}",
+                f"the rule id names no rule of this audit; the known rule ids are "
+                f"{', '.join(known)}",
                 kind=_KIND,
             )
 
