@@ -200,3 +200,14 @@ def test_host_timeout_reports_what_was_found(capsys: pytest.CaptureFixture[str])
     out = capsys.readouterr().out
     assert status == 0
     assert f"{port}/tcp" in out
+
+
+def test_tcp_and_udp_of_a_host_make_one_report(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    xml = tmp_path / "mixed.xml"
+    assert main(["scan", "127.0.0.1", "-p", "T:1-3,U:1-2", "--timeout", "0.3", "-oX",
+                 str(xml)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("scan report for 127.0.0.1") == 1
+    assert "1 address(es), 5 port(s) scanned" in out
+    assert xml.read_text().count("<host ") == 1

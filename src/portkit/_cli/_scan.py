@@ -304,13 +304,15 @@ def run_scan(args: argparse.Namespace) -> int:
 
     files: list[TextIO] = []
     writers: list[ReportWriter] = []
-    current_n = [0]
+    # A host's report covers every plan (TCP and UDP), as nmap's does: it is complete
+    # once all of its ports of every plan are in.
+    host_ports = sum(len(plan[1]) for plan in plans)
     multiplicity = Counter(t if isinstance(t, str) else str(t) for t in targets
                            if not isinstance(t, Endpoint))
 
     def expected(result: ProbeResult) -> int | None:
         mult = multiplicity.get(result.target)
-        return None if mult is None else mult * current_n[0]
+        return None if mult is None else mult * host_ports
 
     out = sys.stdout
     screen: NormalWriter | None = None
@@ -370,7 +372,7 @@ def run_scan(args: argparse.Namespace) -> int:
             held: list[ProbeResult] = []
             async with scan(targets, plan_ports, progress=progress.update, probe=probe,
                             **options(0)) as results:
-                hide = results.total > current_n[0] and not args.verbose
+                hide = results.total > len(plan_ports) and not args.verbose
                 for w in (screen, normal_file):
                     if w is not None:
                         w.hide_empty = hide
@@ -410,7 +412,6 @@ def run_scan(args: argparse.Namespace) -> int:
                                 if args.host_timeout is not None else float("inf"))
                     with anyio.CancelScope(deadline=deadline):
                         for probe, plan_ports, _kind, identify in plans:
-                            current_n[0] = len(plan_ports)
                             await sweep(probe, plan_ports, identify)
                     tg.cancel_scope.cancel()
 
