@@ -393,7 +393,7 @@ def run_scan(args: argparse.Namespace) -> int:
             endpoints = [Endpoint(host=a, port=p) for a, p in owners]
             try:
                 async with scan(endpoints, None, probe=probe, timeout=timeout,
-                                concurrency=args.concurrency, rate=args.rate, retries=0,
+                                concurrency=args.concurrency, rate=args.rate, retries=retries,
                                 adaptive_timeout=False) as results:
                     async for found in results:
                         for original in owners.pop((found.address, found.port), []):
