@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cli_support import banner_server
 from portkit import top_ports
 from portkit._cli import main
 from probe_support import ipv6_available, listener
@@ -130,7 +131,7 @@ def test_dash_six_keeps_ipv6(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_version_scan_identifies_only_open_ports(capsys: pytest.CaptureFixture[str]) -> None:
-    with listener() as port:
+    with banner_server(b"SSH-2.0-OpenSSH_9.2p1\r\n") as port:
         assert main(["scan", "-sV", "-p", f"{port},1-20", "127.0.0.1", "--json",
                      "--timeout", "0.5"]) == 0
     records = _json(capsys)

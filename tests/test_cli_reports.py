@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cli_support import banner_server
 from portkit import PortState, ProbeResult, lookup
 from portkit._cli import main
 from portkit.identification import Identification
@@ -289,46 +290,12 @@ def test_json_lines_fast_path_is_json_dumps(
     assert json.loads(out.getvalue())["target"] == target
 
 
-@contextlib.contextmanager
-def _banner_server(banner: bytes) -> Iterator[int]:
-    """A loopback server that greets every connection with *banner* (bounded: 64)."""
-    import threading
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-    sock.settimeout(0.2)
-    done = threading.Event()
-
-    def serve() -> None:
-        for _ in range(64):
-            if done.is_set():
-                return
-            try:
-                conn, _ = sock.accept()
-            except OSError:
-                continue
-            with conn, contextlib.suppress(OSError):
-                conn.sendall(banner)
-                conn.settimeout(1)
-                conn.recv(64)
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield sock.getsockname()[1]
-    finally:
-        done.set()
-        thread.join(timeout=10)
-        sock.close()
-
-
 def test_version_scan_xml_carries_product_and_version(
     tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:
     parser = pytest.importorskip("libnmap.parser")
     hostile = b"SSH-2.0-OpenSSH_9.2p1 Debian\x1b]0;owned\x07\r\n"
-    with _banner_server(hostile) as port:
+    with banner_server(hostile) as port:
         assert main(["scan", "-sV", "-p", str(port), "127.0.0.1", "-oX",
                      str(tmp_path / "v.xml"), "--timeout", "0.5"]) == 0
     table = capsys.readouterr().out
