@@ -307,3 +307,17 @@ def test_version_scan_xml_carries_product_and_version(
     assert (service.port, service.state, service.service) == (port, "open", "ssh")
     assert "OpenSSH" in service.banner
     assert service.service_dict["method"] == "probed"
+
+
+def test_dash_writes_a_format_to_stdout_instead_of_the_table(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import xml.etree.ElementTree as ET
+
+    assert main(["scan", "127.0.0.1", "-p", "1-3", "-oX", "-"]) == 0
+    root = ET.fromstring(capsys.readouterr().out)
+    assert root.tag == "nmaprun" and root.find("host/address") is not None
+    assert main(["scan", "127.0.0.1", "-p", "1-3", "-oG", "-"]) == 0
+    assert "Ignored State: closed (3)" in capsys.readouterr().out
+    assert main(["scan", "127.0.0.1", "-p", "1", "-oX", "-", "--json"]) == 2
+    assert "only one output can go to stdout" in capsys.readouterr().err

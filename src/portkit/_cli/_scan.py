@@ -278,6 +278,8 @@ def unwrap(error: BaseException) -> BaseException:
 
 
 def _open_file(path: str) -> TextIO:
+    if path == "-":
+        return sys.stdout
     try:
         return open(path, "w", encoding="utf-8")
     except OSError as e:
@@ -317,8 +319,20 @@ def run_scan(args: argparse.Namespace) -> int:
     out = sys.stdout
     screen: NormalWriter | None = None
     per_host = False
+    # "-oX -" (any -o format, as nmap allows) writes that format to stdout instead of
+    # the table; only one output may go there.
+    to_stdout = [flag for flag, path in (("-oN", args.out_normal), ("-oX", args.out_xml),
+                                         ("-oG", args.out_grepable), ("-oJ", args.out_json))
+                 if path == "-"]
+    if len(to_stdout) + (args.json or args.csv) > 1:
+        raise InvalidOptionError(
+            "output", " ".join(to_stdout + ["--json"] * args.json + ["--csv"] * args.csv),
+            "only one output can go to stdout"
+        )
     try:
-        if args.json:
+        if to_stdout:
+            pass  # the -o writer below takes stdout
+        elif args.json:
             writers.append(JSONLinesWriter(out, open_only=args.open_only))
         elif args.csv:
             writers.append(CSVWriter(out, open_only=args.open_only,
@@ -431,7 +445,10 @@ def run_scan(args: argparse.Namespace) -> int:
         out.flush()
     finally:
         for f in files:
-            f.close()
+            if f is sys.stdout:
+                f.flush()
+            else:
+                f.close()
     if interrupted:
         print(f"portkit: interrupted after {fan.results} result(s)", file=sys.stderr)
         return stop.status
