@@ -265,6 +265,9 @@ def _ports(args: argparse.Namespace) -> Any:
             ports = ",".join(parts) if parts else ""
         else:
             ports = ports - excluded
+        if not ports:
+            raise InvalidOptionError("exclude-ports", args.exclude_ports,
+                                     "it leaves no port to scan")
     return ports
 
 
