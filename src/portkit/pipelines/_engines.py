@@ -119,8 +119,7 @@ def _dask(
     registry: Registry | None,
     connection: Any,
 ) -> Any:
-    from ._enrich import enrich
-
+    first = chosen[0]
     options: dict[str, Any] = {
         "protocol": fixed,
         "protocol_column": protocol_column,
@@ -128,16 +127,18 @@ def _dask(
         "system": system,
         "errors": errors,
         "registry": registry,
-        "prefix": "",
+        "prefix": names[first][: len(names[first]) - len(first)],
     }
-    renamed = {c: names[c] for c in chosen}
+    meta = _enrich_partition(frame._meta, port, options)
+    return frame.map_partitions(_enrich_partition, port, options, meta=meta)
 
-    def partition(part: Any) -> Any:
-        out = enrich(part, port, **{**options, "prefix": "\0portkit\0"})
-        return out.rename(columns={f"\0portkit\0{c}": n for c, n in renamed.items()})
 
-    meta = partition(frame._meta)
-    return frame.map_partitions(partition, meta=meta)
+def _enrich_partition(part: Any, port: str, options: dict[str, Any]) -> Any:
+    """Enrich one pandas partition of a Dask frame (a module-level function, so that
+    workers get it by reference rather than as a pickled closure)."""
+    from ._enrich import enrich
+
+    return enrich(part, port, **options)
 
 
 # -- DuckDB ----------------------------------------------------------------------------
