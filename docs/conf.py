@@ -46,6 +46,7 @@ intersphinx_mapping = (
 nitpicky = True
 nitpick_ignore_regex = [
     (r"py:.*", r"(numpy|npt|np)\..*"),
+    (r"py:.*", r"(pandas|pd|polars|pl|pyarrow|pa|duckdb|dask|pyspark)\..*"),
     (r"py:.*", r"(attrs|anyio|hypothesis|st)\..*"),
     (r"py:.*", r"(Iterable|Iterator|Mapping|Sequence|Callable|Awaitable|AsyncIterator)"),
     (r"py:.*", r"(collections\.abc|typing|os|ipaddress|socket|enum|ssl|pathlib|re|datetime)\..*"),
