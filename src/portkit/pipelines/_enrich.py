@@ -196,12 +196,10 @@ def lookup_rows(
         bad_protocol = codes < 0
         if errors == "raise" and bad_protocol.any():
             positions = np.flatnonzero(bad_protocol)
-            raw = protocols.values[positions].tolist()
-            if protocols.missing is not None:
-                raw = [None if m else v for v, m in
-                       zip(raw, protocols.missing[positions].tolist(), strict=True)]
+            missing = None if protocols.missing is None else protocols.missing[positions]
             raise InvalidColumnError(
-                positions.tolist(), raw, column=protocol_label, rule=_PROTOCOL_RULE
+                positions, protocols.values[positions], column=protocol_label,
+                rule=_PROTOCOL_RULE, missing=missing,
             )
         if valid is not None and errors == "raise":
             raise_invalid(ports, valid, port_label)
