@@ -17,7 +17,7 @@ FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | doctest.IGNORE_EXCEPTI
 #: Guides whose ``>>>`` examples are run. Every guide with examples belongs here.
 GUIDES = [
     "annotations.md", "classification.md", "models.md", "monitoring.md", "pipelines.md",
-    "registry.md",
+    "registry.md", "upgrading.md",
 ]
 
 
@@ -51,6 +51,7 @@ PUBLIC_PACKAGES = [
     "portkit.pipelines.pandas",
     "portkit.pipelines.polars",
     "portkit.registries",
+    "portkit.reports",
 ]
 
 

@@ -26,6 +26,7 @@ PUBLIC_PACKAGES = [
     "portkit.pipelines.pandas",
     "portkit.pipelines.polars",
     "portkit.registries",
+    "portkit.reports",
 ]
 
 #: Every name that ``import portkit`` offered in 0.1, with where it lives now.

@@ -36,9 +36,15 @@ from ._classify import (
     is_well_known,
 )
 from ._models import Endpoint, PortClass, PortRange, PortSet, PortSpec, Protocol
+from ._spec import use_default_names as _use_default_names
 from .exceptions import PortkitError
+from .registries._data import default_registry as _default_registry
 from .registries._model import PortStatus, Service
 from .registries._shortcuts import lookup, port_of, search, services, status
+
+# Service names in port specs resolve through the default registry unless the caller
+# passes one; the models and the parser import no registry, so the package names it.
+_use_default_names(_default_registry)
 
 if _TYPE_CHECKING:
     from . import catalog as catalog
@@ -112,6 +118,7 @@ _SUBPACKAGES = (
     "monitoring",
     "pipelines",
     "registries",
+    "reports",
     "strategies",
 )
 

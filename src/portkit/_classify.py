@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from ._models import MAX_PORT, PortClass, PortRange, _range, check_port
+from ._ranges import MAX_PORT, PortClass, PortRange, _range, check_port
 from .exceptions import InvalidColumnError, InvalidPortError, UnknownSystemError
 
 if TYPE_CHECKING:

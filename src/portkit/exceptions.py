@@ -17,12 +17,14 @@ so code that already catches those keeps working::
     ├── InvalidOptionError        (also ValueError)  an option or a count breaks its rule
     ├── InvalidConfigError        (also ValueError)  a monitor's config file breaks a rule
     ├── UnknownCheckError         (also LookupError) no running check has that name
-    ├── InvalidRuleError          (also ValueError)  an identification rule is malformed
+    ├── InvalidRuleError          (also ValueError)  an identification rule or an allow-list
+    │                                                entry is malformed
     ├── UnknownSystemError        (also LookupError) no ephemeral range known for a system
     ├── UnknownServiceError       (also LookupError) no port known for a service name
     ├── LocalSocketsError         (also OSError)     this host's socket table cannot be read
     ├── RegistryFormatError       (also ValueError)  a row of a registry file is malformed
-    └── RegistryUpdateError                          a registry download failed or was refused
+    ├── RegistryUpdateError                          a registry download failed or was refused
+    └── EventLoopRunningError     (also RuntimeError) a blocking call inside an event loop
 
 Every message names the offending value and the rule it broke; the same facts are
 attributes of the exception, so programs need not parse messages::
@@ -44,6 +46,7 @@ from typing import Any, Protocol
 from ._public import moved as _moved
 
 __all__ = [
+    "EventLoopRunningError",
     "InvalidColumnError",
     "InvalidConfigError",
     "InvalidEndpointError",
@@ -96,8 +99,8 @@ class _InvalidValueError(PortkitError, ValueError):
     _default_rule = ""
 
     def __init__(self, value: object, rule: str | None = None) -> None:
-        self.value = value
-        self.rule = self._default_rule if rule is None else rule
+        self.value: object = value
+        self.rule: str = self._default_rule if rule is None else rule
         super().__init__(f"invalid {self._subject} {_show(value)}: {self.rule}")
 
 
@@ -145,7 +148,7 @@ class InvalidColumnError(InvalidPortError):
         self._positions: Sequence[int] | _Array = positions
         self._values: Sequence[object] | _Array = values
         self._missing = missing
-        self.column = column
+        self.column: str | None = column
         count = len(positions)
         head = self._head(5)
         shown = ", ".join(f"[{p}]={_show(v, 20)}" for p, v in head)
@@ -155,7 +158,7 @@ class InvalidColumnError(InvalidPortError):
         PortkitError.__init__(
             self, f"{count} invalid {noun}(s) in {where}: {shown}{more}; {rule}"
         )
-        self.value = head[0][1] if head else None
+        self.value: object = head[0][1] if head else None
         self.rule = rule
 
     def _head(self, n: int) -> list[tuple[int, object]]:
@@ -249,17 +252,26 @@ class InvalidOptionError(PortkitError, ValueError):
 
 
 class InvalidRuleError(_InvalidValueError):
-    """An identification :class:`~portkit.identification.Rule` or
-    :class:`~portkit.identification.RuleSet` is malformed.
+    """A rule is malformed: an identification :class:`~portkit.identification.Rule` or
+    :class:`~portkit.identification.RuleSet`, or an audit allow-list entry
+    (:class:`~portkit.local.Allow`, whose rule id must name a rule of the audit).
 
     Attributes:
-        value: The offending value (a pattern, a name, a rule).
+        value: The offending value (a pattern, a name, a rule, an allow entry).
         rule: What is wrong with it, in words.
+        kind: What kind of rule: ``"identification rule"`` or ``"allow-list entry"``.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2
+       Also for allow-list entries, with ``kind``.
     """
 
-    _subject = "identification rule"
+    def __init__(
+        self, value: object, rule: str | None = None, *, kind: str = "identification rule"
+    ) -> None:
+        self.kind = kind
+        self._subject = kind
+        super().__init__(value, rule)
 
 
 class UnknownProtocolError(PortkitError, ValueError):
@@ -301,7 +313,7 @@ class UnknownCheckError(PortkitError, LookupError):
 
     def __init__(self, name: object, known: Sequence[str] = ()) -> None:
         self.name = name
-        self.known = tuple(known)
+        self.known: tuple[str, ...] = tuple(known)
         shown = ", ".join(self.known[:10]) + (", ..." if len(self.known) > 10 else "")
         super().__init__(f"unknown check {_show(name)}: running checks are [{shown}]")
 
@@ -316,7 +328,7 @@ class UnknownSystemError(PortkitError, LookupError):
 
     def __init__(self, system: object, known: Sequence[str]) -> None:
         self.system = system
-        self.known = tuple(known)
+        self.known: tuple[str, ...] = tuple(known)
         super().__init__(
             f"unknown system {_show(system)}: expected one of {', '.join(self.known)}"
         )
@@ -336,7 +348,7 @@ class UnknownServiceError(PortkitError, LookupError):
     ) -> None:
         self.name = name
         self.protocol = protocol
-        self.suggestions = tuple(suggestions)
+        self.suggestions: tuple[str, ...] = tuple(suggestions)
         proto = f" for {protocol}" if protocol else ""
         hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
         super().__init__(f"unknown service {_show(name)}{proto}{hint}")
@@ -407,7 +419,7 @@ class RegistryFormatError(PortkitError, ValueError):
     """
 
     def __init__(self, path: object, line: int, rule: str) -> None:
-        self.path = str(path)
+        self.path: str = str(path)
         self.line = line
         self.rule = rule
         super().__init__(f"{self.path}, line {line}: {rule}")
@@ -427,6 +439,32 @@ class RegistryUpdateError(PortkitError):
         self.url = url
         self.reason = reason
         super().__init__(f"registry update from {url} failed: {reason}; the old data is kept")
+
+
+class EventLoopRunningError(PortkitError, RuntimeError):
+    """A blocking call (:func:`portkit.scan_sync`) was made where an event loop runs.
+
+    A Jupyter notebook, for one, runs asyncio in its main thread: there, use the async
+    API (``async with portkit.scan(...)``, which a notebook cell can await).
+
+    Attributes:
+        call: The blocking call, as ``"portkit.scan_sync"``.
+        library: The event loop running, ``"asyncio"`` or ``"trio"``.
+        alternative: The async API to use instead, as ``"portkit.scan"``.
+
+    .. versionadded:: 0.2
+    """
+
+    def __init__(self, call: str, library: str, alternative: str) -> None:
+        self.call = call
+        self.library = library
+        self.alternative = alternative
+        super().__init__(
+            f"{call}() cannot run inside a running {library} event loop (a Jupyter "
+            f"notebook runs one); use the async API instead: {alternative}(), as in "
+            f"'async with {alternative}(...) as results:' (a notebook cell may use "
+            "'async with' and 'await' directly)"
+        )
 
 
 #: Names of this module that were folded into another class.
