@@ -71,9 +71,17 @@ __all__ = [
 class _Array(Protocol):
     """What InvalidColumnError needs of a numpy array: a length, slices, ``tolist``."""
 
-    def __len__(self) -> int: ...
-    def __getitem__(self, key: Any) -> Any: ...
-    def tolist(self) -> Any: ...
+    def __len__(self) -> int:
+        """The number of values."""
+        ...
+
+    def __getitem__(self, key: Any) -> Any:
+        """A value or a slice."""
+        ...
+
+    def tolist(self) -> Any:
+        """The values as a list of plain Python values."""
+        ...
 
 
 def _show(value: object, limit: int = 60) -> str:
