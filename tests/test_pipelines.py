@@ -475,3 +475,30 @@ def test_the_flow_log_example_enriches_a_log_the_test_writes(tmp_path: Path) -> 
     assert "direction known for 4, unknown for 2 (2 invalid)" in out
     assert "  https" in out and "95,000" in out
     assert "accepted cleartext flows: 2, of which high or critical risk: 1 (telnet)" in out
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    ports=st.lists(st.one_of(st.integers(-2, 65537), st.none()), max_size=30),
+    protocol=st.sampled_from(["tcp", "udp", "sctp", "dccp"]),
+    kind=st.sampled_from(["pandas", "polars", "polars-lazy", "arrow"]),
+)
+def test_enrich_agrees_with_lookup_element_by_element_nulls_included(
+    ports: list[int | None], protocol: str, kind: str
+) -> None:
+    data = pa.table({"p": pa.array(ports, type=pa.int64())})
+    frame: Any = {
+        "pandas": lambda: data.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get),
+        "polars": lambda: pl.from_arrow(data),
+        "polars-lazy": lambda: pl.from_arrow(data).lazy(),  # type: ignore[union-attr]
+        "arrow": lambda: data,
+    }[kind]()
+    rows = _records(enrich(frame, "p", protocol=protocol, columns=["service", "class"],
+                           errors="coerce"))
+    for row, port in zip(rows, ports, strict=True):
+        if port is None or not 0 <= port <= 65535:
+            assert row["p_service"] is None and row["p_class"] is None
+        else:
+            service = lookup(port, protocol)
+            assert row["p_service"] == (service.name if service else None)
+            assert row["p_class"] == str(classify(port))
