@@ -57,7 +57,7 @@ def _in_process(kind: str) -> Callable[..., Any]:
 def _polars_dtype(column: Any) -> Any:
     import polars as pl
 
-    if isinstance(column, Codes) or column is None:
+    if isinstance(column, Codes):
         return pl.Categorical
     return pl.Boolean
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from portkit._classify import Column, _check_errors, _library, port_index, raise_invalid
+from portkit._classify import Column, _check_errors, port_index, raise_invalid
 from portkit._models import MAX_PORT, Protocol
 from portkit.exceptions import InvalidColumnError, InvalidOptionError, UnknownProtocolError
 from portkit.registries._index import Registry
@@ -406,8 +406,6 @@ def check_kind(column: Column, name: str) -> None:
         raise InvalidOptionError(
             "column", name, f"a port column holds ints (or whole floats), not {column.values.dtype}"
         )
-    if _library(column.source) is None:  # pragma: no cover
-        raise InvalidOptionError("column", name, "not a column")
 
 
 def lookup_column(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from portkit._classify import EPHEMERAL_RANGES, INVALID_CODE
+from portkit._classify import EPHEMERAL_RANGES
 from portkit._models import MAX_PORT, PortClass, Protocol
 from portkit.catalog._annotations import annotation, annotations_on_port
 from portkit.exceptions import InvalidOptionError
@@ -469,5 +469,3 @@ def numpy_column(column: Any, rows: Any, invalid: Any = None) -> Any:
         return out
     return values
 
-
-_ = INVALID_CODE
