@@ -308,20 +308,32 @@ def _duckdb(
                      f"{_sql_text(repr(protocol_column))} || ': {_PROTOCOL_RULE}') END)")
     else:
         p = f"(CASE WHEN {ok} THEN {p} END)"
+    # One join on the port table (DuckDB's own vectorised hash join), and the class,
+    # RFC 6335 name and ephemeral flag as expressions on the port.
+    numbers = " ".join(
+        f"WHEN '{number}' THEN '{proto_.value}'" for number, proto_ in IP_NUMBERS.items()
+    )
+    key_port, key_proto = "__portkit_port__", "__portkit_protocol__"
+    keyed = (f"SELECT *, {p} AS {key_port}, CASE {proto} {numbers} ELSE {proto} END "
+             f"AS {key_proto} FROM portkit_input")
+    q = f"k.{key_port}"
     items = []
     for name in chosen:
         if name in ("class", "rfc6335"):
-            expr = f"port_{name}({p})"
+            texts = _CLASS_TEXT if name == "class" else _RFC6335_TEXT
+            expr = (f"CASE WHEN {q} < 1024 THEN '{texts[0]}' WHEN {q} < 49152 THEN "
+                    f"'{texts[1]}' WHEN {q} <= {MAX_PORT} THEN '{texts[2]}' END")
         elif name == "ephemeral":
             span = ephemeral_range(system)
-            expr = (
-                f"(CASE WHEN {p} BETWEEN 0 AND {MAX_PORT} THEN {p} BETWEEN {span.first} AND "
-                f"{span.last} END)"
-            )
+            expr = f"(CASE WHEN {q} IS NOT NULL THEN {q} BETWEEN {span.first} AND {span.last} END)"
         else:
-            expr = f"port_{name}({p}, {proto})"
+            expr = f"t.{_sql_name(name)}"
         items.append(f"{expr} AS {_sql_name(names[name])}")
-    sql = f"SELECT *, {', '.join(items)} FROM portkit_input"
+    sql = (
+        f"SELECT k.* EXCLUDE ({key_port}, {key_proto}), {', '.join(items)} "
+        f"FROM ({keyed}) k LEFT JOIN portkit_ports t "
+        f"ON t.port = k.{key_port} AND t.protocol = k.{key_proto}"
+    )
     try:
         return frame.query("portkit_input", sql)
     except duckdb.CatalogException as e:

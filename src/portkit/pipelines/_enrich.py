@@ -3,7 +3,7 @@
 The work is one numpy gather per output column into the port table
 (:mod:`portkit.pipelines._table`); each engine gets it its own way: in-process frames
 (pandas, polars, pyarrow) directly, polars lazy frames through ``map_batches``, Dask
-per partition, DuckDB through vectorised functions registered on the connection, and
+per partition, DuckDB through a join on the port table in SQL, and
 Spark through a broadcast join on the port table, so that Spark's workers run no
 Python of ours.
 """
@@ -281,8 +281,8 @@ def enrich(
     pandas, polars, pyarrow      vectorised lookups in the port table, in process
     polars ``LazyFrame``         the same, inside the query plan (``map_batches``)
     Dask DataFrame               the same, per partition (``map_partitions``)
-    DuckDB relation              functions registered on *connection* (see
-                                 :func:`register_duckdb`)
+    DuckDB relation              SQL: a join on the port table registered on
+                                 *connection* (see :func:`register_duckdb`)
     PySpark DataFrame            a broadcast join on the port table: no Python of
                                  portkit runs on the workers
     ============================ ====================================================
