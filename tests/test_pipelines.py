@@ -504,3 +504,24 @@ def test_enrich_agrees_with_lookup_element_by_element_nulls_included(
             service = lookup(port, protocol)
             assert row["p_service"] == (service.name if service else None)
             assert row["p_class"] == str(classify(port))
+
+
+def test_flow_direction_on_duckdb_matches_pandas() -> None:
+    data = {
+        "id": list(range(len(FLOWS) + 2)),
+        "sport": [f[0] for f in FLOWS] + [-1, 53124],
+        "dport": [f[1] for f in FLOWS] + [80, 53],
+        "proto": [f[2] for f in FLOWS] + ["tcp", "icmp"],
+    }
+    options: dict[str, Any] = {"protocol_column": "proto", "system": "linux",
+                               "errors": "coerce"}
+    want = _records(add_flow_direction(pd.DataFrame(data), "sport", "dport", **options))
+    con = duckdb.connect()
+    relation = con.from_arrow(pa.table(data))
+    got = _records(add_flow_direction(relation, "sport", "dport", connection=con, **options))
+    got.sort(key=lambda r: r["id"])
+    assert got == want
+    assert [r["direction_reason"] for r in got[-2:]] == ["invalid", "invalid"]
+    with pytest.raises(duckdb.Error, match="invalid port -1 in column 'sport'"):
+        add_flow_direction(relation, "sport", "dport", connection=con,
+                           protocol_column="proto").fetchall()
