@@ -130,7 +130,10 @@ def _dask(
         "prefix": names[first][: len(names[first]) - len(first)],
     }
     meta = _enrich_partition(frame._meta, port, options)
-    return frame.map_partitions(_enrich_partition, port, options, meta=meta)
+    # The partitions match meta exactly, so Dask need not check each one.
+    return frame.map_partitions(
+        _enrich_partition, port, options, meta=meta, enforce_metadata=False
+    )
 
 
 def _enrich_partition(part: Any, port: str, options: dict[str, Any]) -> Any:
