@@ -9,6 +9,8 @@ is a public subpackage, imported on first use:
 * :mod:`portkit.identification`: banner, TLS and UDP probes that name services.
 * :mod:`portkit.local`: this host's sockets and the exposure audit.
 * :mod:`portkit.monitoring`: continuous checks, statistics and metrics.
+* :mod:`portkit.pipelines`: whole columns and data frames (pandas, polars, pyarrow,
+  DuckDB, Dask, Spark): the port table, enrichment, flow direction.
 * :mod:`portkit.registries`: registry objects, loaders and updates.
 * :mod:`portkit.exceptions`: every exception portkit raises.
 * :mod:`portkit.strategies`: hypothesis strategies (needs hypothesis).
@@ -49,6 +51,7 @@ if _TYPE_CHECKING:
     from . import identification as identification
     from . import local as local
     from . import monitoring as monitoring
+    from . import pipelines as pipelines
     from . import registries as registries
     from . import strategies as strategies
     from ._probe import (
@@ -113,7 +116,9 @@ _SUBPACKAGES = (
     "identification",
     "local",
     "monitoring",
+    "pipelines",
     "registries",
+    "reports",
     "strategies",
 )
 

@@ -116,22 +116,37 @@ class InvalidColumnError(InvalidPortError):
 
     Attributes:
         positions: The zero-based positions of the invalid values, ascending.
-        values: The invalid values themselves, in the same order.
+        values: The invalid values themselves, in the same order (None for a missing
+            value: NA or null).
+        column: The name of the column, when it has one (frames, named Series).
+        rule: The rule the values broke.
+
+    .. versionchanged:: 0.2
+       ``column``, and a *rule* for columns other than ports (protocols).
     """
 
-    def __init__(self, positions: Sequence[int], values: Sequence[object]) -> None:
+    def __init__(
+        self,
+        positions: Sequence[int],
+        values: Sequence[object],
+        *,
+        column: str | None = None,
+        rule: str = "a port is an int from 0 to 65535",
+    ) -> None:
         self.positions: tuple[int, ...] = tuple(positions)
         self.values: tuple[object, ...] = tuple(values)
+        self.column: str | None = column
         pairs = zip(self.positions[:5], self.values[:5], strict=True)
         shown = ", ".join(f"[{p}]={_show(v, 20)}" for p, v in pairs)
         more = f" and {len(self.positions) - 5} more" if len(self.positions) > 5 else ""
+        where = "column" if column is None else f"column {_show(column, 40)}"
+        noun = "port" if rule == "a port is an int from 0 to 65535" else "value"
         PortkitError.__init__(
             self,
-            f"{len(self.positions)} invalid port(s) in column: {shown}{more}; "
-            "a port is an int from 0 to 65535",
+            f"{len(self.positions)} invalid {noun}(s) in {where}: {shown}{more}; {rule}",
         )
         self.value: object = self.values[0] if self.values else None
-        self.rule = "a port is an int from 0 to 65535"
+        self.rule = rule
 
 
 class InvalidSpecError(PortkitError, ValueError):
