@@ -87,7 +87,7 @@ def test_data_written_by_hand_says_when_it_appeared_and_where_it_was() -> None:
     assert len(found) >= 4
     moved = dict(_moves())
     for name, module, body in found:
-        assert ".. versionadded:: 0.1" in body, name
+        assert re.search(r"\.\. versionadded:: 0\.\d", body), name
         old = f"portkit.{name}"
         if moved.get(old) == f"{module}.{name}":
             assert ".. versionchanged:: 0.2" in body and f"``{old}``" in body, name

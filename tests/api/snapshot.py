@@ -21,6 +21,7 @@ import difflib
 import enum
 import importlib
 import inspect
+import pkgutil
 import re
 import sys
 from pathlib import Path
@@ -39,8 +40,17 @@ _UNSHOWN_NAMES = frozenset({"__version__"})
 def _public_packages() -> tuple[str, ...]:
     import portkit
 
-    subpackages = {"exceptions", *portkit._SUBPACKAGES}
-    return ("portkit", *(f"portkit.{name}" for name in sorted(subpackages)))
+    found = ["portkit"]
+    for name in sorted({"exceptions", *portkit._SUBPACKAGES}):
+        module = importlib.import_module(f"portkit.{name}")
+        found.append(module.__name__)
+        # Public modules inside a public package (portkit.pipelines.pandas, ...).
+        found += sorted(
+            f"{module.__name__}.{info.name}"
+            for info in pkgutil.iter_modules(getattr(module, "__path__", []))
+            if not info.name.startswith("_")
+        )
+    return tuple(found)
 
 
 #: Every public package (portkit's list); everything else in portkit is private.
