@@ -19,6 +19,7 @@ from portkit.exceptions import PortkitError, RegistryUpdateError
 from ._cache import CSV_NAME, META_NAME, cache_dir
 from ._data import reset_default
 from ._index import Registry
+from ._loaders import MAX_FILE_BYTES
 
 __all__ = ["IANA_CSV_URL", "update_registry"]
 
@@ -32,8 +33,8 @@ IANA_CSV_URL = (
 MIN_SERVICES = 5000
 #: More malformed rows than this share of the rows read and a download is refused.
 MAX_PROBLEM_SHARE = 0.01
-#: The largest download accepted (IANA's CSV is about 1 MB).
-MAX_BYTES = 64 * 1024 * 1024
+#: The largest download accepted (IANA's CSV is about 1 MB): the loaders' bound.
+MAX_BYTES = MAX_FILE_BYTES
 
 
 #: Redirects followed at most; each must stay on http or https.
