@@ -171,3 +171,57 @@ def test_any_mangled_certificate_reads_or_raises_value_error(
         except ValueError:
             continue
         assert cert.sha256 == hashlib.sha256(data).hexdigest()
+
+
+_ONE_FREE_DESCRIPTOR = """
+import json, os, resource, sys
+import anyio
+import anyio.streams.tls, ssl  # imported before the descriptors run out
+import cryptography.x509, cryptography.hazmat.primitives.asymmetric.ec
+from portkit import Endpoint
+from portkit.identification import TLSProbe
+
+async def main():
+    probe = TLSProbe(server_hostname="localhost", cafile=sys.argv[2])
+    held = []
+    try:
+        while True:
+            held.append(os.open(os.devnull, os.O_RDONLY))
+    except OSError:
+        pass
+    os.close(held.pop())  # exactly one descriptor is free
+    try:
+        result = await probe(Endpoint(host="127.0.0.1", port=int(sys.argv[1])), 5.0)
+    except OSError as e:
+        print(json.dumps({"raised": e.errno}))
+    else:
+        info = result.details["tls"]
+        print(json.dumps({"verified": info.verified, "verify_error": info.verify_error}))
+
+resource.setrlimit(resource.RLIMIT_NOFILE, (64, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+anyio.run(main)
+"""
+
+
+def test_running_out_of_descriptors_is_never_a_verification_verdict(tmp_path: Path) -> None:
+    import errno
+    import sys
+
+    import trustme
+
+    ca = trustme.CA()
+    leaf = ca.issue_cert("localhost")
+    cafile, chain, keyfile = tmp_path / "ca.pem", tmp_path / "chain.pem", tmp_path / "key.pem"
+    ca.cert_pem.write_to_path(str(cafile))
+    leaf.private_key_pem.write_to_path(str(keyfile))
+    chain.write_bytes(b"".join(blob.bytes() for blob in leaf.cert_chain_pems))
+    with tls_server(chain, keyfile) as port:
+        run = subprocess.run(
+            [sys.executable, "-c", _ONE_FREE_DESCRIPTOR, str(port), str(cafile)],
+            capture_output=True, text=True, timeout=60, check=False,
+        )
+    assert run.returncode == 0, run.stderr[-2000:]
+    outcome = json.loads(run.stdout)
+    # Either the probe worked within the one descriptor, or it raised EMFILE for the
+    # engine to back off from; never "Too many open files" as the certificate's fault.
+    assert outcome in ({"verified": True, "verify_error": None}, {"raised": errno.EMFILE})
