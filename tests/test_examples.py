@@ -19,6 +19,12 @@ HOST_DEPENDENT_STATUS = {"local_audit.py": (0, 1)}
 #: Text that each example must print, proving it did its job.
 EXPECTED = {
     "classify_flows.py": ["10001 flows, 1 with an invalid port at rows [10000]", "numpy codes:"],
+    "enrich_flow_log.py": [
+        "2002 records from flow-log.txt",
+        "direction known for 2000, unknown for 2 (2 invalid)",
+        "accepted cleartext flows: ",
+        "high or critical risk: ",
+    ],
     "http_status_probe.py": ["scanning our own HTTP server", "  200  SimpleHTTP/"],
     "local_audit.py": [" findings, "],
     "monitor_port.py": [
