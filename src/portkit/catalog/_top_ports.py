@@ -312,7 +312,7 @@ def read_weights(path: str | os.PathLike[str]) -> tuple[Weight, ...]:
       (a port from 1 to 65535, a slash, then ``tcp``, ``udp``, ``sctp`` or ``dccp`` in
       any case) and ``WEIGHT`` (a number of at least 0, such as ``10`` or ``2.5``);
     - a port and protocol appears at most once;
-    - the file is a regular file of at most 16 MiB (:data:`MAX_WEIGHTS_BYTES`).
+    - the file is a regular file of at most 16 MiB.
 
     Reading is linear in the file's size.
 

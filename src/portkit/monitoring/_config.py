@@ -126,7 +126,7 @@ def load_checks(path: str | os.PathLike[str]) -> list[Check]:
     TOML is read with ``tomllib``; on Python 3.10, install the ``toml`` extra
     (``pip install 'portkit[toml]'``) for ``tomli``.
 
-    Loading is linear in the file's size; a file over :data:`MAX_CONFIG_BYTES`, or
+    Loading is linear in the file's size; a file over 16 MiB, or
     that is not a regular file (a FIFO would never end), is refused.
 
     Raises:

@@ -228,7 +228,7 @@ def update_registry(
     is ``downloaded``, and its provenance says so.
 
     Only ``http`` and ``https`` addresses are fetched, and at most
-    :data:`MAX_REDIRECTS` redirects are followed, each to ``http`` or ``https``
+    5 redirects are followed, each to ``http`` or ``https``
     only; the provenance's ``download_url`` is the final address. The body is
     written to an anonymous file (on Linux) that only gets a name once checked, so
     an update killed midway leaves nothing behind; leftovers of killed updates on
