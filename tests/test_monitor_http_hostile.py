@@ -8,6 +8,7 @@ import gc
 import socket
 import tracemalloc
 import urllib.request
+from collections.abc import Callable
 
 import anyio
 import pytest
@@ -146,3 +147,31 @@ async def test_a_monitor_serves_metrics_for_many_checks_while_checking() -> None
             text = results[1].decode()
             assert text.count("portkit_check_up{") == 300
             assert 'check="c299"' in text
+
+
+def test_rendering_metrics_is_linear_in_the_number_of_checks() -> None:
+    from bounds import assert_linear
+
+    def make(n: int) -> Callable[[], object]:
+        checks = [
+            Check(endpoint=f"127.0.0.1:{i % 60000 + 1}", name=f"c{i}", interval=3600.0)
+            for i in range(n)
+        ]
+        async def start() -> None:
+            async with monitor(checks) as mon:
+                bodies.append(await mon._metrics_body())
+                bodies.append(mon.metrics().encode())
+
+        bodies: list[bytes] = []
+
+        def run() -> object:
+            bodies.clear()
+            anyio.run(start)
+            # The server's body holds what the method's text does, one series a check.
+            assert bodies[0].count(b"portkit_check_up{") == bodies[1].count(
+                b"portkit_check_up{") == n
+            return bodies
+
+        return run
+
+    assert_linear(make, 40)
