@@ -367,7 +367,8 @@ class RegistryFormatError(PortkitError, ValueError):
 
     Attributes:
         path: The file being read, as text (``"<string>"`` when there is none).
-        line: The one-based line number where the bad row starts.
+        line: The one-based line number where the bad row starts; 0 when the
+            fault is the whole file's (it cannot be read, or is over a bound).
         rule: What is wrong with the row, in words.
     """
 
@@ -375,7 +376,7 @@ class RegistryFormatError(PortkitError, ValueError):
         self.path: str = str(path)
         self.line = line
         self.rule = rule
-        super().__init__(f"{self.path}, line {line}: {rule}")
+        super().__init__(f"{self.path}, line {line}: {rule}" if line else f"{self.path}: {rule}")
 
 
 class RegistryUpdateError(PortkitError):
