@@ -44,6 +44,7 @@ PUBLIC_PACKAGES = [
     "portkit.identification",
     "portkit.local",
     "portkit.monitoring",
+    "portkit.planning",
     "portkit.registries",
 ]
 

@@ -22,6 +22,7 @@ PUBLIC_PACKAGES = [
     "portkit.identification",
     "portkit.local",
     "portkit.monitoring",
+    "portkit.planning",
     "portkit.registries",
 ]
 

@@ -107,6 +107,7 @@ _SUBPACKAGES = (
     "identification",
     "local",
     "monitoring",
+    "planning",
     "registries",
     "strategies",
 )

@@ -216,7 +216,7 @@ class _Scan:
         self,
         *,
         work: Iterator[WorkItem],
-        space: WorkSpace,
+        total: int,
         results: ScanResults,
         channel: _Channel,
         probe: Probe | None,
@@ -244,7 +244,7 @@ class _Scan:
         self.pressure = Pressure(concurrency)
         self.window = Window(self.pressure)
         self.progress = progress
-        self.total = space.total
+        self.total = total
 
     async def run_one(  # noqa: PLR0917 - positional for speed in the worker loop
         self, connector: Connector, text: str, address: str, family: int, port: int,
@@ -552,7 +552,7 @@ async def scan(
     if discovery == "ping":
         work = (item for item in work if item[1] not in down)
     state = _Scan(
-        work=work, space=space, results=results, channel=channel,
+        work=work, total=space.total, results=results, channel=channel,
         probe=None if fast else probe, protocol=protocol, timeout=timeout,
         retries=retries, adaptive=adaptive_timeout, rate=rate, concurrency=workers,
         progress=progress,
@@ -572,6 +572,54 @@ async def scan(
 
     # An error raised in the caller's block is re-raised as it is, after the
     # workers are stopped, rather than wrapped in the task group's ExceptionGroup.
+    async with background_task_group() as tg:
+        tg.start_soon(run)
+        yield results
+
+
+@asynccontextmanager
+async def scan_work(
+    work: Iterator[WorkItem],
+    total: int,
+    *,
+    concurrency: int | None = None,
+    rate: float | None = None,
+    timeout: float = 1.0,
+    retries: int | None = None,
+    adaptive_timeout: bool = True,
+    progress: Callable[[int, int], object] | None = None,
+    probe: Probe | None = None,
+) -> AsyncIterator[ScanResults]:
+    """Scan *total* pairs that *work* yields (already resolved), with scan()'s options.
+
+    The engine behind scans of plans and shards (:mod:`portkit.planning`).
+    """
+    timeout = _check_timeout(timeout)
+    retries = None if retries is None else check_count("retries", retries, 0)
+    rate = _check_rate(rate)
+    workers = default_concurrency() if concurrency is None else concurrency
+    workers = check_count("concurrency", workers, 1)
+    if probe is not None and not callable(probe):
+        raise InvalidOptionError("probe", probe, "a probe is an async callable (see Probe)")
+    fast = probe is None or type(probe) is TCPConnectProbe
+    protocol = Protocol.TCP if fast else _probe_protocol(probe)
+    channel = _Channel(RESULT_BUFFER)
+    results = ScanResults(channel, total)
+    state = _Scan(
+        work=work, total=total, results=results, channel=channel,
+        probe=None if fast else probe, protocol=protocol, timeout=timeout,
+        retries=retries, adaptive=adaptive_timeout, rate=rate, concurrency=workers,
+        progress=progress,
+    )
+
+    async def run() -> None:
+        try:
+            async with anyio.create_task_group() as workers_group:
+                for _ in range(min(workers, total)):
+                    workers_group.start_soon(state.worker)
+        finally:
+            channel.close()
+
     async with background_task_group() as tg:
         tg.start_soon(run)
         yield results
