@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import types
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,10 +11,6 @@ from .. import _frozen
 from ._text import printable
 
 __all__ = ["Identification"]
-
-
-def _freeze(value: Mapping[str, object] | None) -> Mapping[str, object]:
-    return types.MappingProxyType(dict(value or {}))
 
 
 @attrs.frozen(kw_only=True)
@@ -58,7 +53,7 @@ class Identification:
     sent: bytes | None = attrs.field(default=None, repr=False)
     tunnel: str | None = None
     extra: Mapping[str, object] = attrs.field(
-        default=None, converter=_freeze, eq=False, repr=False
+        default=None, converter=_frozen.freeze, eq=False, repr=False
     )
 
     @property
