@@ -63,34 +63,36 @@ def main(argv: list[str] | None = None) -> int:
     stdin = sys.stdin.fileno()
     poller.register(stdin, select.POLLIN | select.POLLHUP)
     delay, jitter, loss = args.delay, args.jitter, args.loss
+    max_queue, max_packets = args.max_queue, args.max_packets
+    read, write, monotonic = os.read, os.write, time.monotonic
+    push, pop = heapq.heappush, heapq.heappop
+    random_, uniform = rng.random, rng.uniform
     while True:
-        now = time.monotonic()
-        if now >= deadline or seen >= args.max_packets:
+        now = monotonic()
+        if now >= deadline or seen >= max_packets:
             break
         wait = deadline - now
         if queue:
             wait = min(wait, max(0.0, queue[0][0] - now))
-        events = poller.poll(wait * 1000)
-        for ready, _ in events:
+        for ready, _ in poller.poll(wait * 1000):
             if ready == stdin:
                 return 0  # the lab that started us is gone or done
-        # Read everything waiting.
-        while True:
+        # Read what is waiting (a bounded batch, so that due packets are not held).
+        now = monotonic()
+        for _ in range(256):
             try:
-                packet = os.read(fd, 65536)
+                packet = read(fd, 65536)
             except BlockingIOError:
                 break
             seen += 1
-            if (loss and rng.random() < loss) or len(queue) >= args.max_queue:
+            if (loss and random_() < loss) or len(queue) >= max_queue:
                 dropped += 1
                 continue
-            due = time.monotonic() + delay + (rng.uniform(-jitter, jitter) if jitter else 0.0)
-            heapq.heappush(queue, (due, seen, packet))
-        now = time.monotonic()
+            push(queue, (now + delay + (uniform(-jitter, jitter) if jitter else 0.0), seen, packet))
+        now = monotonic()
         while queue and queue[0][0] <= now:
-            _, _, packet = heapq.heappop(queue)
             try:
-                os.write(fd, packet)
+                write(fd, pop(queue)[2])
             except OSError:
                 dropped += 1
     print(f"seen {seen} dropped {dropped}", file=sys.stderr)

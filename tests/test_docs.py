@@ -15,7 +15,10 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | doctest.IGNORE_EXCEPTION_DETAIL
 
 #: Guides whose ``>>>`` examples are run. Every guide with examples belongs here.
-GUIDES = ["annotations.md", "classification.md", "models.md", "monitoring.md", "registry.md"]
+GUIDES = [
+    "annotations.md", "classification.md", "models.md", "monitoring.md", "registry.md",
+    "scanning-at-scale.md",
+]
 
 
 FENCE = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)

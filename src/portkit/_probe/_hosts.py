@@ -7,7 +7,8 @@ whether a silent port is tried again:
   (RFC 6298, as :class:`RttTable` keeps it). A host that never answered waits the
   same figure computed over every answer of the scan (the network's round trip),
   doubled on each further try, never more than the scan's ``timeout``; before the
-  scan has any answer at all, the ``timeout``.
+  scan has any answer at all, :data:`INITIAL_TIMEOUT` (or ``timeout`` when shorter),
+  doubled likewise.
 - **Loss-aware tries.** A port that answered only on a retry, after silence, is a
   measure of loss. A host's loss estimate is ``late / max(answered, 20)`` over its
   ports (the scan's over all hosts until the host has 20 answers). A silent port
@@ -39,6 +40,9 @@ SILENT_LIMIT = 10
 TARGET_MISS = 1e-4
 #: Answers a loss estimate needs before it stands on its own.
 LOSS_PRIOR = 20
+#: The first try's timeout before the scan has any answer (nmap -T4's
+#: ``--initial-rtt-timeout``), when the scan's ``timeout`` is longer.
+INITIAL_TIMEOUT = 0.5
 
 
 class _Host:
@@ -105,7 +109,7 @@ class HostBook:
             return host.timeout
         seed = self.seed
         if seed is None:
-            return self.high
+            seed = INITIAL_TIMEOUT if self.high > INITIAL_TIMEOUT else self.high
         if attempt > 1:
             seed *= 2 ** (attempt - 1)
         return seed if seed < self.high else self.high

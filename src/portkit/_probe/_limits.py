@@ -192,7 +192,7 @@ class Window:
     hard limit.
     """
 
-    START = 64
+    START = 512
     FLOOR = 8
 
     def __init__(self, pressure: Pressure) -> None:
