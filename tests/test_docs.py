@@ -16,8 +16,8 @@ FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | doctest.IGNORE_EXCEPTI
 
 #: Guides whose ``>>>`` examples are run. Every guide with examples belongs here.
 GUIDES = [
-    "annotations.md", "classification.md", "models.md", "monitoring.md", "registry.md",
-    "scanning-at-scale.md",
+    "annotations.md", "classification.md", "models.md", "monitoring.md", "pipelines.md",
+    "registry.md", "scanning-at-scale.md", "upgrading.md",
 ]
 
 
@@ -47,8 +47,12 @@ PUBLIC_PACKAGES = [
     "portkit.identification",
     "portkit.local",
     "portkit.monitoring",
+    "portkit.pipelines",
+    "portkit.pipelines.pandas",
+    "portkit.pipelines.polars",
     "portkit.planning",
     "portkit.registries",
+    "portkit.reports",
 ]
 
 

@@ -65,7 +65,10 @@ def test_tries_follow_the_loss_estimate_up_to_the_ceiling() -> None:
 
 def test_silent_addresses_wait_the_scan_timeout_seeded_from_other_hosts() -> None:
     book = HostBook(low=0.1, high=2.0, retries=None)
-    assert book.timeout("192.0.2.9") == 2.0  # nothing learnt yet
+    # Nothing heard yet: a short first try, the last one (the second) in full.
+    assert book.timeout("192.0.2.9") == 0.5
+    assert book.timeout("192.0.2.9", 2) == 2.0
+    assert HostBook(low=0.1, high=2.0, retries=0).timeout("192.0.2.9") == 2.0
     for _ in range(50):
         book.answer("192.0.2.1", 1, 0.04)
     seeded = book.timeout("192.0.2.9")

@@ -8,7 +8,7 @@ whether a silent port is tried again:
   same figure computed over every answer of the scan (the network's round trip),
   doubled on each further try, never more than the scan's ``timeout``; before the
   scan has any answer at all, :data:`INITIAL_TIMEOUT` (or ``timeout`` when shorter),
-  doubled likewise.
+  doubled likewise, and the port's last try the full ``timeout``.
 - **Loss-aware tries.** A port that answered only on a retry, after silence, is a
   measure of loss. A host's loss estimate is ``late / max(answered, 20)`` over its
   ports (the scan's over all hosts until the host has 20 answers). A silent port
@@ -109,6 +109,9 @@ class HostBook:
             return host.timeout
         seed = self.seed
         if seed is None:
+            # Nothing heard yet: a short first wait, but the last try waits in full.
+            if attempt >= self.tries(address):
+                return self.high
             seed = INITIAL_TIMEOUT if self.high > INITIAL_TIMEOUT else self.high
         if attempt > 1:
             seed *= 2 ** (attempt - 1)

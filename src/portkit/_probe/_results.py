@@ -100,8 +100,13 @@ class ProbeResult:
         default=None, converter=_frozen.freeze, eq=False, repr=False
     )
 
-    __getstate__ = _frozen.getstate
-    __setstate__ = _frozen.setstate
+    def __getstate__(self) -> dict[str, Any]:
+        """The fields, read-only mappings as plain dicts, for pickle."""
+        return _frozen.getstate(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore what :meth:`__getstate__` stored."""
+        _frozen.setstate(self, state)
 
     @property
     def endpoint(self) -> Endpoint:

@@ -39,9 +39,6 @@ class Identification:
     .. versionadded:: 0.1.0
     """
 
-    __getstate__ = _frozen.getstate
-    __setstate__ = _frozen.setstate
-
     service: str | None = None
     rule: str | None = None
     product: str | None = None
@@ -55,6 +52,14 @@ class Identification:
     extra: Mapping[str, object] = attrs.field(
         default=None, converter=_frozen.freeze, eq=False, repr=False
     )
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The fields, read-only mappings as plain dicts, for pickle."""
+        return _frozen.getstate(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore what :meth:`__getstate__` stored."""
+        _frozen.setstate(self, state)
 
     @property
     def banner(self) -> str:
