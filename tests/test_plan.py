@@ -113,6 +113,14 @@ def test_exclusions_come_from_addresses_networks_and_files(tmp_path: Path) -> No
     assert plan.exclude == ("192.0.2.0", str(listing))
 
 
+def test_octet_ranges_in_nmaps_syntax_become_address_ranges() -> None:
+    plan = Plan.build(["192.0.2.1-3,7", "10.0.*.1"], [22], exclude=["10.0.5.0/24"])
+    assert plan.targets[:2] == (
+        ("192.0.2.1-3,7", "192.0.2.1", "192.0.2.3"), ("192.0.2.1-3,7", "192.0.2.7", "192.0.2.7"),
+    )
+    assert plan.addresses == 4 + 255
+
+
 def test_names_are_resolved_when_the_plan_is_built() -> None:
     plan = Plan.build(["localhost"], [80], family="ipv4")
     assert plan.targets == (("localhost", "127.0.0.1", "127.0.0.1"),)

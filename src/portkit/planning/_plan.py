@@ -155,6 +155,17 @@ def _texts(value: Iterable[object]) -> tuple[str, ...]:
     return tuple(map(str, value))
 
 
+def _runs(values: Iterable[int]) -> list[tuple[int, int]]:
+    """Consecutive runs of *values*, in their order, as (first, last)."""
+    runs: list[tuple[int, int]] = []
+    for value in values:
+        if runs and value == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], value)
+        else:
+            runs.append((value, value))
+    return runs
+
+
 def _default_seed(targets: tuple[tuple[str, str, str], ...], ports: PortSet) -> int:
     text = json.dumps([list(t) for t in targets]) + "|" + str(ports)
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
@@ -239,6 +250,8 @@ class Plan:
             elif target.network is not None:
                 n = target.network
                 ranges = [(n.version, int(n.network_address), int(n.broadcast_address))]
+            elif target.pattern is not None:  # nmap's octet ranges, 10.0.0.1-20
+                ranges = [(4, lo, hi) for lo, hi in _runs(int(a) for a in target.pattern)]
             for version, lo, hi in ranges:
                 if families is not None and (
                     socket.AF_INET if version == 4 else socket.AF_INET6
@@ -376,9 +389,10 @@ class Shard:
         try:
             if not sep:
                 raise ValueError
-            return cls(plan=plan, index=int(index), count=int(count))
+            numbers = int(index), int(count)
         except ValueError:
             raise InvalidOptionError("shard", text, "a shard is I/N, as in 0/4") from None
+        return cls(plan=plan, index=numbers[0], count=numbers[1])
 
     @property
     def total(self) -> int:
