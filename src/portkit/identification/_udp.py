@@ -19,7 +19,7 @@ from .._probe._results import PortState, ProbeResult
 from .._probe._tcp import _ERRNO_VERDICTS, PRESSURE_ERRNOS, _icmp_details, _reason_from_icmp
 from ..exceptions import InvalidOptionError
 from ._ber import SYS_DESCR, snmp_get, snmp_response_values
-from ._dns import CLASSES, TYPES, dns_query, parse_dns_reply
+from ._dns import CLASSES, TYPES, dns_query, parse_dns_reply, split_dns_version
 from ._identification import Identification
 from ._ntp import ntp_request, parse_ntp_reply
 
@@ -236,16 +236,16 @@ def _dns(data: bytes, name: str, qclass: str, qtype: str) -> Identification:
         reply = parse_dns_reply(data, _QUERY_ID)
     except ValueError:
         return Identification(**_kept(data))
-    product = version = None
+    product = version = info = None
     if name.lower() == "version.bind" and qtype == "TXT":
         told = next((str(a["data"]) for a in reply["answers"] if a["type"] == "TXT"), None)
         if told:
-            head, sep, tail = told.partition("-") if " " not in told else told.partition(" ")
-            product, version = (head, tail) if sep and tail[:1].isdigit() else (told, None)
+            split = split_dns_version(told)
+            product, version, info = split.get("product"), split.get("version"), split.get("info")
         reply["version_bind"] = told
     return Identification(
-        service="domain", rule="dns", product=product, version=version, extra=reply,
-        **_kept(data),
+        service="domain", rule="dns", product=product, version=version, info=info,
+        extra=reply, **_kept(data),
     )
 
 
