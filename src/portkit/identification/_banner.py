@@ -123,7 +123,7 @@ class BannerProbe:
     tls: bool = False
     server_hostname: str | None = None
     intensity: int = attrs.field(default=7, validator=_intensity)
-    parallel: int = attrs.field(default=8, validator=_parallel)
+    parallel: int = attrs.field(default=4, validator=_parallel)
 
     async def __call__(self, endpoint: Endpoint, timeout: float) -> ProbeResult:
         """Connect to *endpoint* within *timeout* and identify what listens there.

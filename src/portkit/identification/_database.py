@@ -246,9 +246,27 @@ def _http(m: re.Match[bytes], sent: bytes) -> Mapping[str, object]:
         if token is not None:
             facts["product"] = token.group(1)
             facts["version"] = token.group(2)
-            facts["info"] = token.group(3).strip("() ") or None
+            info = token.group(3).strip() or None
+            if facts["version"] is None and info is not None:
+                version = re.match(r"\(?v?(\d[\w.-]*)\s*(.*)", info)
+                if version is not None:  # "kamailio (5.6.3 (x86_64/linux))"
+                    facts["version"] = version.group(1)
+                    info = version.group(2)
+            facts["info"] = _unwrap(info) if info else None
         facts["server"] = text
     return facts
+
+
+def _unwrap(text: str) -> str | None:
+    """*text* without the parentheses around it: ``(Debian)`` is ``Debian``."""
+    while len(text) >= 2 and text[0] == "(" and text[-1] == ")":
+        text = text[1:-1].strip()
+    text = text.strip()
+    if text.count("(") > text.count(")"):
+        text = text.lstrip("(").strip()
+    if text.count(")") > text.count("("):
+        text = text.rstrip(")").strip()
+    return text or None
 
 
 def _tls(m: re.Match[bytes], sent: bytes) -> Mapping[str, object]:

@@ -92,7 +92,7 @@ PROBES: list[dict[str, Any]] = [
      # Binding request, no attributes, magic cookie, transaction id "portkit-stun"
      "hex": "00 01 00 00 21 12 a4 42 70 6f 72 74 6b 69 74 2d 73 74 75 6e"},
     {"name": "irc-register", "send": b"NICK portkit\r\nUSER portkit 0 * :portkit\r\n",
-     "rarity": 4, "wait": 2.0, "ports": "194,6660-6669,7000", "tls_ports": "6697"},
+     "home": ["irc"], "rarity": 4, "wait": 2.0, "ports": "194,6660-6669,7000", "tls_ports": "6697"},
     {"name": "xmpp-stream",
      "send": b"<?xml version='1.0'?><stream:stream to='{host}' xmlns='jabber:client' "
              b"xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>",
@@ -123,15 +123,17 @@ PROBES: list[dict[str, Any]] = [
     {"name": "beanstalk-stats", "send": b"stats\r\n", "rarity": 6, "wait": 1.0,
      "ports": "11300"},
     {"name": "iperf3-cookie", "send": b"portkitportkitportkitportkitportkit0\x00",
-     "rarity": 7, "wait": 1.0, "ports": "5201"},
+     "rarity": 8, "wait": 1.0, "ports": "5201"},
     {"name": "mongodb-hello", "build": "mongodb_hello", "rarity": 6, "wait": 1.0,
      "ports": "27017-27019"},
 ]
 
-# Matches are tried in order; more specific ones first.
+# Matches are tried in order, after the built-in rules of ``identify_rules()`` (which
+# already know SSH, SMTP, FTP, IMAP, POP3, HTTP, MySQL, PostgreSQL, Redis, memcached and
+# MongoDB); more specific ones first.
 MATCHES: list[dict[str, Any]] = [
     # -- greetings (the NULL wait), also read after any probe --
-    {"probes": "*", "service": "rsync", "pattern": rb"\A@RSYNCD: (?P<proto>\d+(?:\.\d+)?)\n",
+    {"probes": "*", "service": "rsync", "pattern": rb"\A@RSYNCD: (?P<proto>\d+(?:\.\d+)?)[ \n]",
      "info": "protocol version {proto}"},
     {"probes": "*", "service": "nats", "product": "NATS server",
      "pattern": rb"\AINFO \{[^\r\n]*?\"version\":\"(?P<version>[\w.+-]+)\"", "extract": "nats"},
@@ -141,8 +143,7 @@ MATCHES: list[dict[str, Any]] = [
      "pattern": rb"\A\( success \( \d+ \d+ \( [^)]*\) \( (?:[\w-]+ )*edit-pipeline"},
     {"probes": "*", "service": "munin", "product": "Munin",
      "pattern": rb"\A# munin node at (?P<hostname>[\w.-]+)\r?\n"},
-    {"probes": "*", "service": "telnet", "pattern": rb"\A(?:\xff[\xfb-\xfe][\x00-\xff])+",
-     "soft": True},
+    {"probes": "*", "service": "telnet", "pattern": rb"\A(?:\xff[\xfb-\xfe][\x00-\xff]){2,}"},
     {"probes": ("null", "generic-lines"), "service": "daytime",
      "pattern": rb"\A(?:\w+,? )?(?:\d{1,2} \w{3}|\w{3} +\d{1,2}),? (?:\d{4} )?\d\d:\d\d:\d\d"
                 rb"(?: \d{4})?(?: [A-Z]{2,5})?(?: \d{4})?\r?\n\Z"},
@@ -150,25 +151,12 @@ MATCHES: list[dict[str, Any]] = [
      "pattern": rb"\A(?::[\w.-]+ (?:NOTICE|0\d\d|ERROR|PING)|NOTICE AUTH|ERROR :)"},
     {"probes": "*", "service": "ftp", "product": "vsftpd",
      "pattern": rb"\A500 OOPS: "},
-    {"probes": "null", "service": "mysql", "info": "unauthorized",
-     "pattern": rb"\A[\x00-\xff]{3}\x00\xff[\x00-\xff]{2}Host [^\r\n]{0,300}?is not allowed"},
-    {"probes": "*", "service": "smtp",
-     "pattern": rb"\A(?:220|554)[ -](?P<hostname>[\w.-]+) [^\r\n]*(?:E?SMTP|[Mm]ail)"},
-    {"probes": "*", "service": "ftp",
-     "pattern": rb"\A220[ -][^\r\n]*(?:FTP|ftp)"},
-    {"probes": "*", "service": "pop3", "pattern": rb"\A\+OK[^\r\n]*\r\n", "soft": True},
-    {"probes": "*", "service": "imap", "pattern": rb"\A\* (?:OK|PREAUTH)[^\r\n]*\r\n",
-     "soft": True},
-    {"probes": "*", "service": "ssh", "pattern": rb"\ASSH-\d\.\d+-", "soft": True},
     # -- HTTP and kin --
-    {"probes": "*", "service": "http", "extract": "http",
-     "pattern": rb"\AHTTP/(?:1\.[01]|2|1) (?P<status>\d{3})[ \r\n]"},
     {"probes": "*", "service": "rtsp", "extract": "http",
      "pattern": rb"\ARTSP/1\.[0-9] (?P<status>\d{3})[ \r\n]"},
     {"probes": "*", "service": "sip", "extract": "http",
      "pattern": rb"\ASIP/2\.0 (?P<status>\d{3})[ \r\n]"},
-    {"probes": "*", "service": "ipp",
-     "pattern": rb"\A[\x01\x02]\x00[\x00-\x05][\x00-\x10][\x00-\xff]{4}\x01"},
+    {"probes": "*", "service": "ssh", "pattern": rb"\ASSH-\d\.\d+-(?P<info>[^\r\n]{1,200})"},
     # -- TLS --
     {"probes": "*", "service": "ssl", "extract": "tls", "soft": True,
      "pattern": rb"\A(?:\x16\x03[\x00-\x04][\x00-\xff]{2}\x02|\x15\x03[\x00-\x04]\x00\x02)"},
@@ -187,7 +175,7 @@ MATCHES: list[dict[str, Any]] = [
     {"probes": "amqp-header", "service": "amqp", "extract": "amqp",
      "pattern": rb"\A\x01\x00\x00[\x00-\xff]{4}\x00\x0a\x00\x0a"},
     {"probes": "amqp-header", "service": "amqp", "soft": True,
-     "pattern": rb"\AAMQP[\x00-\x01][\x00-\x01]\x00[\x00-\x0a]"},
+     "pattern": rb"\AAMQP[\x00-\x03][\x00-\x01][\x00-\x0a][\x00-\x01]"},
     {"probes": "stun-binding", "service": "stun", "extract": "stun",
      "pattern": rb"\A\x01[\x01\x11][\x00-\xff]{2}\x21\x12\xa4\x42portkit-stun"},
     {"probes": "xmpp-stream", "service": "xmpp-client", "extract": "xmpp",
@@ -212,7 +200,7 @@ MATCHES: list[dict[str, Any]] = [
     {"probes": "beanstalk-stats", "service": "beanstalkd", "product": "beanstalkd",
      "pattern": rb"\AOK \d+\r\n---\n.*?\nversion: \"?(?P<version>[\w.]+)"},
     {"probes": "version-line", "service": "gearman", "product": "Gearman job server",
-     "pattern": rb"\AOK (?P<version>\d+\.[\w.]+)\n"},
+     "pattern": rb"\AOK (?P<version>\d+\.[\w.+~-]+)\n"},
     {"probes": "iperf3-cookie", "service": "iperf3", "product": "iperf3",
      "pattern": rb"\A[\x09\xfe\xff]\Z"},
     # -- echo: the reply is what was sent --
