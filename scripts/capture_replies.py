@@ -7,7 +7,8 @@ Run as root::
 
     .venv/bin/python scripts/capture_replies.py [NAME[@PROBE] ...]
 
-``NAME@PROBE`` sends only the database's probe PROBE to the server NAME.
+``NAME@PROBE`` sends only the database's probe PROBE to the server NAME;
+``udp:NAME`` captures the UDP server NAME's reply to UDPProbe's payload.
 """
 
 from __future__ import annotations
@@ -26,7 +27,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 import servers  # noqa: E402
 import servers_more  # noqa: E402
 from portkit import Endpoint  # noqa: E402
-from portkit.identification import BannerProbe, Identification, identify_rules  # noqa: E402
+from portkit.identification import (  # noqa: E402
+    BannerProbe,
+    Identification,
+    UDPProbe,
+    identify_rules,
+)
 from portkit.identification._banner import _read, _Step  # noqa: E402
 from portkit.identification._database import database  # noqa: E402
 from portkit.identification._io import read_reply  # noqa: E402
@@ -76,11 +82,50 @@ async def exchange(port: int, name: str) -> Identification:
     return _read(identify_rules(), db, data, step, port=port, cut=cut)
 
 
+UDP_SERVICES = {"memcached-udp": "memcached", "tftpd": "tftp", "coturn-udp": "stun",
+                "kamailio-udp": "sip", "nmbd": "netbios-ns", "krb5kdc": "kerberos-sec",
+                "rpcbind": "rpcbind"}
+UDP_PACKAGES = {"memcached-udp": "memcached", "tftpd": "tftpd-hpa", "coturn-udp": "coturn",
+                "kamailio-udp": "kamailio", "nmbd": "samba", "krb5kdc": "krb5-kdc",
+                "rpcbind": "rpcbind"}
+
+
+async def identify_udp(port: int, service: str) -> Identification | None:
+    probe = UDPProbe(services={port: service})
+    result = await probe(Endpoint(host="127.0.0.1", port=port, protocol="udp"), 2.0)
+    ident = result.details.get("identification")
+    return ident if isinstance(ident, Identification) else None
+
+
+def capture_udp(name: str) -> None:
+    try:
+        with servers_more.UDP_SERVERS[name]() as server:
+            ident = anyio.run(identify_udp, server.port, UDP_SERVICES[name])
+    except servers.ServerUnavailable as e:
+        print(f"{name}: unavailable: {str(e)[:300]}")
+        return
+    print(f"{name}: {ident}")
+    if ident is None or not ident.raw:
+        return
+    package = UDP_PACKAGES[name]
+    record = {
+        "source": f"{package} {package_version(package)} (Debian 12), on loopback",
+        "udp_service": UDP_SERVICES[name],
+        "reply_hex": ident.raw.hex(),
+        "expect": {"service": ident.service, "product": ident.product,
+                   "version": ident.version},
+    }
+    (OUT / f"udp-{name}.json").write_text(json.dumps(record, indent=1) + "\n")
+
+
 def main(names: list[str]) -> int:
     table = {**{k: v for k, v in servers.SERVERS.items()
                 if k in ("ssh", "http", "redis", "memcached", "mysql", "postgresql")},
              **servers_more.MORE_SERVERS}
-    for wanted in names or list(table):
+    for wanted in names or [*table, *(f"udp:{n}" for n in servers_more.UDP_SERVERS)]:
+        if wanted.startswith("udp:"):
+            capture_udp(wanted[4:])
+            continue
         name, _, probe = wanted.partition("@")
         try:
             with contextlib.ExitStack() as stack:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from servers import Server, ServerUnavailable, _is_root, _need, _run, _tmpdir, free_port
 
-__all__ = ["MORE_SERVERS"]
+__all__ = ["MORE_SERVERS", "UDP_SERVERS"]
 
 
 def _root() -> None:
@@ -529,4 +529,110 @@ MORE_SERVERS: dict[str, Callable[[], contextlib.AbstractContextManager[Server]]]
     "gearmand": start_gearmand,
 }
 
-_ = subprocess  # the servers' machinery lives in servers.py
+# -- UDP servers ----------------------------------------------------------------------
+
+@contextlib.contextmanager
+def start_memcached_udp() -> Iterator[Server]:
+    (memcached,) = _need("memcached")
+    with _tmpdir("memcached-udp") as d:
+        port = free_port(socket.SOCK_DGRAM)
+        argv = [memcached, "-l", "127.0.0.1", "-p", "0", "-U", str(port), "-m", "8"]
+        if _is_root():
+            argv += ["-u", "nobody"]
+        with _run("memcached udp", argv, port, protocol="udp", log=d / "log") as s:
+            yield s
+
+
+@contextlib.contextmanager
+def start_tftpd() -> Iterator[Server]:
+    (tftpd,) = _need("in.tftpd")
+    _root()
+    with _tmpdir("tftpd") as d:
+        port = free_port(socket.SOCK_DGRAM)
+        argv = [tftpd, "-L", "-a", f"127.0.0.1:{port}", "-u", "nobody", "-s", str(d)]
+        with _run("tftpd", argv, port, protocol="udp", log=d / "log") as s:
+            yield s
+
+
+@contextlib.contextmanager
+def start_coturn_udp() -> Iterator[Server]:
+    with start_coturn() as tcp:
+        yield Server("coturn udp", tcp.port, "udp")
+
+
+@contextlib.contextmanager
+def start_kamailio_udp() -> Iterator[Server]:
+    with start_kamailio() as tcp:
+        yield Server("kamailio udp", tcp.port, "udp")
+
+
+@contextlib.contextmanager
+def start_nmbd() -> Iterator[Server]:
+    (nmbd,) = _need("nmbd")
+    _root()
+    with _tmpdir("nmbd") as d:
+        port = free_port(socket.SOCK_DGRAM)
+        for sub in ("lock", "state", "cache", "pid", "private"):
+            (d / sub).mkdir()
+        conf = d / "smb.conf"
+        conf.write_text(
+            "[global]\ninterfaces = lo\nbind interfaces only = no\n"
+            f"netbios name = PORTKIT\nlock directory = {d}/lock\nstate directory = {d}/state\n"
+            f"cache directory = {d}/cache\npid directory = {d}/pid\nprivate dir = {d}/private\n"
+        )
+        argv = [nmbd, "--foreground", "--debug-stdout", "-s", str(conf), "-p", str(port)]
+        with _run("nmbd", argv, port, protocol="udp", log=d / "log") as s:
+            yield s
+
+
+@contextlib.contextmanager
+def start_krb5kdc() -> Iterator[Server]:
+    kdc, kdb5_util = _need("krb5kdc", "kdb5_util")
+    _root()
+    with _tmpdir("krb5kdc") as d:
+        port = free_port(socket.SOCK_DGRAM)
+        realm = "PORTKIT.TEST"
+        (d / "kdc.conf").write_text(
+            f"[kdcdefaults]\n kdc_ports = {port}\n kdc_tcp_ports = \"\"\n"
+            f"[realms]\n {realm} = {{\n  database_name = {d}/principal\n"
+            f"  key_stash_file = {d}/stash\n  kdc_listen = 127.0.0.1:{port}\n }}\n"
+        )
+        (d / "krb5.conf").write_text(f"[libdefaults]\n default_realm = {realm}\n")
+        env = {"KRB5_CONFIG": str(d / "krb5.conf"), "KRB5_KDC_PROFILE": str(d / "kdc.conf")}
+        subprocess.run([kdb5_util, "create", "-r", realm, "-s", "-P", "portkit-master"],
+                       env={**os.environ, **env}, check=True, capture_output=True)
+        with _run("krb5kdc", [kdc, "-n", "-r", realm], port, protocol="udp",
+                  log=d / "log", env=env) as s:
+            yield s
+
+
+@contextlib.contextmanager
+def start_rpcbind() -> Iterator[Server]:
+    (rpcbind,) = _need("rpcbind")
+    _root()
+    if not _udp_free(111):
+        raise ServerUnavailable("port 111/udp is taken")
+    with _tmpdir("rpcbind") as d:
+        with _run("rpcbind", [rpcbind, "-f", "-h", "127.0.0.1"], 111, protocol="udp",
+                  log=d / "log") as s:
+            yield s
+
+
+def _udp_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+UDP_SERVERS: dict[str, Callable[[], contextlib.AbstractContextManager[Server]]] = {
+    "memcached-udp": start_memcached_udp,
+    "tftpd": start_tftpd,
+    "coturn-udp": start_coturn_udp,
+    "kamailio-udp": start_kamailio_udp,
+    "nmbd": start_nmbd,
+    "krb5kdc": start_krb5kdc,
+    "rpcbind": start_rpcbind,
+}

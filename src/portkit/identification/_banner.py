@@ -123,7 +123,7 @@ class BannerProbe:
     tls: bool = False
     server_hostname: str | None = None
     intensity: int = attrs.field(default=7, validator=_intensity)
-    parallel: int = attrs.field(default=4, validator=_parallel)
+    parallel: int = attrs.field(default=8, validator=_parallel)
 
     async def __call__(self, endpoint: Endpoint, timeout: float) -> ProbeResult:
         """Connect to *endpoint* within *timeout* and identify what listens there.
@@ -214,6 +214,9 @@ class BannerProbe:
         """Work through the plan: the first step on *raw* (which this closes), the rest
         on new connections; then, when the port speaks TLS, again inside TLS."""
         steps = self._plan(endpoint.port, endpoint.host, tls)
+        if tls and not self.tls and len(steps) > 1:
+            # Found TLS after a silent NULL wait in plain text: no greeting inside either.
+            steps = [step for step in steps if step.payload]
         tunnel = "ssl" if tls else None
         offset = len(seen)
         async with raw:

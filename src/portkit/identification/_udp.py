@@ -157,16 +157,24 @@ class UDPProbe:
             start = perf_counter()
             latency: float | None = None
             found: Identification | None = None
+            # A TFTP server answers from a new port (its transfer id), which a
+            # connected socket would not let through.
+            any_port = service == "tftp" and len(exchanges) == 1
             try:
-                sock.connect((endpoint.host, endpoint.port))
-                for payload, _parse in exchanges:
-                    sock.send(payload)
+                if any_port:
+                    sock.sendto(exchanges[0][0], (endpoint.host, endpoint.port))
+                else:
+                    sock.connect((endpoint.host, endpoint.port))
+                    for payload, _parse in exchanges:
+                        sock.send(payload)
                 with anyio.move_on_after(timeout):
                     for _ in range(64):  # bounded: a chatty peer cannot keep us here
                         await anyio.wait_readable(sock)
                         try:
-                            data = sock.recv(_MAX_DATAGRAM)
+                            data, peer = sock.recvfrom(_MAX_DATAGRAM)
                         except BlockingIOError:
+                            continue
+                        if any_port and peer[0] != endpoint.host:
                             continue
                         latency = latency or perf_counter() - start
                         ident = _first_identified(exchanges, data)
