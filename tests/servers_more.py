@@ -612,10 +612,10 @@ def start_rpcbind() -> Iterator[Server]:
     _root()
     if not _udp_free(111):
         raise ServerUnavailable("port 111/udp is taken")
-    with _tmpdir("rpcbind") as d:
-        with _run("rpcbind", [rpcbind, "-f", "-h", "127.0.0.1"], 111, protocol="udp",
-                  log=d / "log") as s:
-            yield s
+    with _tmpdir("rpcbind") as d, _run(
+        "rpcbind", [rpcbind, "-f", "-h", "127.0.0.1"], 111, protocol="udp", log=d / "log"
+    ) as s:
+        yield s
 
 
 def _udp_free(port: int) -> bool:

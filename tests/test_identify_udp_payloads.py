@@ -57,7 +57,7 @@ def test_ssdp_reply_gives_the_server() -> None:
 
 
 def test_ike_reply_echoes_the_initiator_cookie() -> None:
-    payload, reader = PROBE.payload("isakmp")
+    payload, _ = PROBE.payload("isakmp")
     assert payload[16:20] == b"\x01\x10\x02\x00"  # SA, IKEv1, main mode
     assert int.from_bytes(payload[24:28], "big") == len(payload)
     reply = payload[:8] + b"R" * 8 + b"\x0b\x10\x05\x00" + bytes(8)
@@ -81,13 +81,13 @@ def test_cldap_reads_the_root_dse() -> None:
 
 
 def test_radius_reject() -> None:
-    payload, reader = PROBE.payload("radius")
+    payload, _ = PROBE.payload("radius")
     assert int.from_bytes(payload[2:4], "big") == len(payload)
     assert read("radius", b"\x03\x70\x00\x14" + bytes(16)) == ("radius", "Access-Reject")
 
 
 def test_rpcbind_accepts_the_null_call() -> None:
-    payload, reader = PROBE.payload("rpcbind")
+    payload, _ = PROBE.payload("rpcbind")
     reply = payload[:4] + b"\x00\x00\x00\x01" + bytes(16)
     assert read("rpcbind", reply) == ("rpcbind", "RPC #100000")
 
