@@ -43,20 +43,20 @@ TCP = {
     "exim4": ("smtp", "Exim smtpd"),
     "smbd": ("microsoft-ds", "Samba smbd"),
     "xvnc": ("vnc", "VNC"),
-    "x11": ("X11", "The X.Org Foundation"),
-    "kamailio": ("sip", "Kamailio SIP Server"),
+    "x11": ("X11", "X.Org"),
+    "kamailio": ("sip", "kamailio"),
     "munin-node": ("munin", "Munin"),
     "telnetd": ("telnet", None),
-    "xrdp": ("ms-wbt-server", None),
-    "gearmand": ("gearman", "Gearman job server"),
+    "xrdp": ("ms-wbt-server", "xrdp"),
+    "gearmand": ("gearman", "Gearman Job Queue System"),
 }
 #: Servers whose probe is tried off its own port only at a higher intensity.
-RARE = {"iperf3": 9}
+RARE: dict[str, int] = {}
 UDP = {
     "memcached-udp": ("memcached", "memcached", "Memcached"),
     "tftpd": ("tftp", "tftp", None),
     "coturn-udp": ("stun", "stun", "Coturn"),
-    "kamailio-udp": ("sip", "sip", "Kamailio SIP Server"),
+    "kamailio-udp": ("sip", "sip", "kamailio"),
     "krb5kdc": ("kerberos-sec", "kerberos-sec", None),
 }
 FIXTURES = Path(__file__).parent / "fixtures" / "replies"

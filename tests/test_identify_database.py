@@ -142,8 +142,9 @@ def test_plan_puts_the_likely_probe_first_and_leaves_rare_ones_to_their_ports() 
     assert probe.plan(389, "h")[0][0] == "ldap-rootdse"
     assert probe.plan(22, "h")[0] == ("null", b"")
     assert probe.plan(40000, "h")[0] == ("null", b"")
-    assert "iperf3-cookie" not in [name for name, _ in probe.plan(40000, "h")]
-    assert "iperf3-cookie" in [name for name, _ in BannerProbe(intensity=9).plan(40000, "h")]
+    assert "iperf3-cookie" not in [name for name, _ in BannerProbe(intensity=6).plan(40000, "h")]
+    assert "iperf3-cookie" in [name for name, _ in probe.plan(40000, "h")]
+    assert probe.plan(5201, "h")[0][0] == "iperf3-cookie"
     assert probe.plan(443, "h", tls=True)[0][0] == "http-get"
     assert "tls-hello" not in [name for name, _ in probe.plan(443, "h", tls=True)]
 

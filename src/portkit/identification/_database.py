@@ -460,13 +460,19 @@ def _xmpp(m: re.Match[bytes], sent: bytes) -> Mapping[str, object]:
     return {"hostname": found.group(1).decode("utf-8", "replace") if found else None}
 
 
+#: X server vendor strings and the product names nmap gives them.
+_X11_VENDORS = {"The X.Org Foundation": "X.Org"}
+
+
 def _x11(m: re.Match[bytes], sent: bytes) -> Mapping[str, object]:
     data = m.string
     status = data[0]
     if status == 1 and len(data) >= 40:
         vendor_len = struct.unpack_from("<H", data, 24)[0]
-        vendor = data[40 : 40 + vendor_len].decode("latin-1", "replace")
-        return {"product": vendor or None, "info": "open"}
+        vendor = data[40 : 40 + vendor_len].decode("latin-1", "replace").strip()
+        release = struct.unpack_from("<I", data, 8)[0]
+        product = _X11_VENDORS.get(vendor, vendor or None)
+        return {"product": product, "info": "open", "vendor": vendor, "release": release}
     if status == 0:
         reason_len = data[1]
         reason = data[8 : 8 + reason_len].decode("latin-1", "replace").strip()
@@ -479,6 +485,8 @@ def _rdp(m: re.Match[bytes], sent: bytes) -> Mapping[str, object]:
     facts: dict[str, object] = {}
     if len(data) >= 19 and data[11] in (2, 3):
         facts["rdp_negotiation"] = "response" if data[11] == 2 else "failure"
+    if data[8:10] == b"\x12\x34":  # xrdp's fixed source reference in its X.224 reply
+        facts["product"] = "xrdp"
     return facts
 
 

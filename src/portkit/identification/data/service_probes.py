@@ -123,7 +123,7 @@ PROBES: list[dict[str, Any]] = [
     {"name": "beanstalk-stats", "send": b"stats\r\n", "rarity": 6, "wait": 1.0,
      "ports": "11300"},
     {"name": "iperf3-cookie", "send": b"portkitportkitportkitportkitportkit0\x00",
-     "rarity": 8, "wait": 1.0, "ports": "5201"},
+     "rarity": 7, "wait": 1.0, "ports": "5201"},
     {"name": "mongodb-hello", "build": "mongodb_hello", "rarity": 6, "wait": 1.0,
      "ports": "27017-27019"},
 ]
@@ -199,7 +199,7 @@ MATCHES: list[dict[str, Any]] = [
      "pattern": rb"\A[\x84\x85\x83]\x00\x00\x01\x06[\x00-\xff]{4}[\x00-\xff]{2}"},
     {"probes": "beanstalk-stats", "service": "beanstalkd", "product": "beanstalkd",
      "pattern": rb"\AOK \d+\r\n---\n.*?\nversion: \"?(?P<version>[\w.]+)"},
-    {"probes": "version-line", "service": "gearman", "product": "Gearman job server",
+    {"probes": "version-line", "service": "gearman", "product": "Gearman Job Queue System",
      "pattern": rb"\AOK (?P<version>\d+\.[\w.+~-]+)\n"},
     {"probes": "iperf3-cookie", "service": "iperf3", "product": "iperf3",
      "pattern": rb"\A[\x09\xfe\xff]\Z"},
@@ -236,7 +236,6 @@ HTTP_PRODUCTS = {
     "cowboy": ("http", "Cowboy httpd"),
     "tornadoserver": ("http", "Tornado httpd"),
     "icecast": ("http", "Icecast streaming media server"),
-    "kamailio": ("sip", "Kamailio SIP Server"),
     "minio": ("http", "MinIO"),
 }
 
