@@ -105,6 +105,8 @@ def compare(
     probe: portkit.Probe, udp: bool,
 ) -> None:
     ports = sorted(started)
+    if not ports:
+        return
     t0 = time.perf_counter()
     ours = anyio.run(portkit_scan, ports, probe)
     t_portkit = time.perf_counter() - t0
