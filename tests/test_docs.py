@@ -15,7 +15,10 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | doctest.IGNORE_EXCEPTION_DETAIL
 
 #: Guides whose ``>>>`` examples are run. Every guide with examples belongs here.
-GUIDES = ["annotations.md", "classification.md", "models.md", "monitoring.md", "registry.md"]
+GUIDES = [
+    "annotations.md", "classification.md", "models.md", "monitoring.md", "pipelines.md",
+    "registry.md", "upgrading.md",
+]
 
 
 FENCE = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
@@ -44,7 +47,11 @@ PUBLIC_PACKAGES = [
     "portkit.identification",
     "portkit.local",
     "portkit.monitoring",
+    "portkit.pipelines",
+    "portkit.pipelines.pandas",
+    "portkit.pipelines.polars",
     "portkit.registries",
+    "portkit.reports",
 ]
 
 

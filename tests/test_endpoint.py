@@ -111,3 +111,62 @@ def test_properties() -> None:
 def test_str_parses_back(ep: Endpoint) -> None:
     assert Endpoint.parse(str(ep)) == ep
     assert eval(repr(ep), {"Endpoint": Endpoint}) == ep
+
+
+def test_addresses_sort_numerically_ipv4_before_ipv6_before_names() -> None:
+    # Regression: endpoints sorted as text, so 10.0.0.10 came before 10.0.0.9.
+    texts = ["db.example:5432", "[::1]:80", "10.0.0.10:22", "10.0.0.9:22", "[fe80::1]:22",
+             "9.255.255.255:22", "[::a]:22", "10.0.0.9:21", "10.0.0.9:21/udp",
+             "10.0.0.9:21/dccp", "a.example:1", "[fe80::1%eth0]:22", "[::1]:79"]
+    got = [str(e) for e in sorted(Endpoint.parse(t) for t in texts)]
+    assert got == [
+        "9.255.255.255:22", "10.0.0.9:21", "10.0.0.9:21/udp", "10.0.0.9:21/dccp",
+        "10.0.0.9:22", "10.0.0.10:22", "[::1]:79", "[::1]:80", "[::a]:22", "[fe80::1]:22",
+        "[fe80::1%eth0]:22", "a.example:1", "db.example:5432",
+    ]
+
+
+@given(pks.endpoints(), pks.endpoints())
+def test_ordering_agrees_with_equality_and_ipaddress(a: Endpoint, b: Endpoint) -> None:
+    assert (a == b) == (not a < b and not b < a)
+    assert (a == b) <= (hash(a) == hash(b))
+    assert (a <= b) == (a < b or a == b)
+    assert (a > b) == (b < a)
+    if a.ip is not None and b.ip is not None and a.ip.version == b.ip.version:
+        if a.ip != b.ip:
+            assert (a < b) == (a.ip < b.ip)
+    elif a.ip is not None and b.ip is None:
+        assert a < b
+
+
+def test_ordering_with_other_types_is_refused() -> None:
+    with pytest.raises(TypeError):
+        _ = Endpoint.parse("h:1") < ("h", 1)  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["fe80::1%", "fe80::1%a\x00b", "fe80::1%a\nb", "fe80::1%" + "e" * 2000, "fe80::1%]",
+     "fe80::1%a b", "fe80::1%é", "fe80::1%a/b", "fe80::1%%"],
+)
+def test_ipv6_zones_are_validated(host: str) -> None:
+    with pytest.raises(InvalidEndpointError, match=r"zone|IPv6"):
+        Endpoint(host=host, port=80)
+    with pytest.raises(InvalidEndpointError):
+        Endpoint.parse(f"[{host}]:80")
+
+
+@pytest.mark.parametrize("zone", ["eth0", "lo", "3", "veth-a.1_b", "e" * 64])
+def test_valid_zones_round_trip(zone: str) -> None:
+    e = Endpoint.parse(f"[fe80::1%{zone}]:80/udp")
+    assert e.host == f"fe80::1%{zone}"
+    assert Endpoint.parse(str(e)) == e
+    assert hash(Endpoint.parse(str(e))) == hash(e)
+
+
+def test_a_url_carries_an_ipv6_zone_as_rfc_6874_writes_it() -> None:
+    e = Endpoint.parse("http://[fe80::1%25eth0]:8080/")
+    assert e.host == "fe80::1%eth0"
+    assert e.port == 8080
+    with pytest.raises(InvalidEndpointError):
+        Endpoint.parse("http://[fe80::1%25a%0Ab]:8080/")

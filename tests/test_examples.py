@@ -13,6 +13,12 @@ EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.
 #: Text that each example must print, proving it did its job.
 EXPECTED = {
     "classify_flows.py": ["10001 flows, 1 with an invalid port at rows [10000]", "numpy codes:"],
+    "enrich_flow_log.py": [
+        "2002 records from flow-log.txt",
+        "direction known for 2000, unknown for 2 (2 invalid)",
+        "accepted cleartext flows: ",
+        "high or critical risk: ",
+    ],
     "http_status_probe.py": ["scanning our own HTTP server", "  200  SimpleHTTP/"],
     "monitor_port.py": [
         "demo: unknown -> up (syn-ack, first, after 1 agreeing results)",

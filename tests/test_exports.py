@@ -22,7 +22,11 @@ PUBLIC_PACKAGES = [
     "portkit.identification",
     "portkit.local",
     "portkit.monitoring",
+    "portkit.pipelines",
+    "portkit.pipelines.pandas",
+    "portkit.pipelines.polars",
     "portkit.registries",
+    "portkit.reports",
 ]
 
 #: Every name that ``import portkit`` offered in 0.1, with where it lives now.

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import portkit
-from portkit.exceptions import InvalidRuleError
+from portkit.exceptions import InvalidOptionError, InvalidRuleError, PortkitError
 from portkit.identification import Identification, Rule, RuleSet, identify_rules
 from portkit.identification._ber import SYS_DESCR, decode, snmp_get, snmp_response_values
 from portkit.identification._bson import decode_document, encode_document, op_msg, read_op_msgs
@@ -265,3 +265,29 @@ def test_op_msg_reader_on_corrupted_messages(patch: bytes, offset: int) -> None:
     with contextlib.suppress(ValueError):
         list(read_op_msgs(bytes(data)))
     assert RULES.identify(bytes(data)).raw == bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "sent"),
+    [("SSH-2.0-OpenSSH_9.6\r\n", None), (None, None), (22, None),
+     (b"SSH-2.0-OpenSSH_9.6\r\n", "GET /")],
+)
+def test_identify_takes_bytes_and_says_so(data: object, sent: object) -> None:
+    # Regression: a str reached re and raised a bare TypeError.
+    rules = identify_rules()
+    with pytest.raises(InvalidOptionError) as info:
+        rules.identify(data, sent=sent)  # type: ignore[arg-type]
+    assert isinstance(info.value, PortkitError)
+    assert info.value.name == ("data" if not isinstance(data, bytes) else "sent")
+    assert "bytes" in info.value.rule
+    if isinstance(info.value.value, str):
+        assert "encode" in info.value.rule
+
+
+def test_identify_takes_bytearray_and_memoryview() -> None:
+    greeting = b"SSH-2.0-OpenSSH_9.6p1 Ubuntu-3\r\n"
+    rules = identify_rules()
+    want = rules.identify(greeting).service
+    assert want == "ssh"
+    assert rules.identify(bytearray(greeting)).service == want
+    assert rules.identify(memoryview(greeting)).service == want

@@ -150,16 +150,73 @@ def test_user_rules_run_and_only_listening_sockets_are_judged(exposed_netns: str
 
 
 def test_bad_allow_entries_are_refused() -> None:
-    with pytest.raises(portkit.exceptions.InvalidEndpointError, match="at least one"):
+    with pytest.raises(portkit.exceptions.InvalidRuleError, match="at least one"):
         Allow()
     with pytest.raises(portkit.exceptions.InvalidPortError):
         Allow(port=70000)
     with pytest.raises(portkit.exceptions.InvalidEndpointError, match="IP address or network"):
         Allow(address="not-an-address")
-    with pytest.raises(portkit.exceptions.InvalidEndpointError, match="key=value"):
-        Allow.parse("telnet")
     with pytest.raises(portkit.exceptions.UnknownProtocolError):
         Allow(protocol="icmp")
+
+
+@pytest.mark.parametrize(
+    "text", ["foo", "telnet", "rule", "rule=", "=22", "rule=x,,port=2", "colour=red",
+             "port=８０", "port=x", "rule=a,rule=b"],
+)
+def test_malformed_allow_entries_raise_a_rule_error_naming_the_syntax(text: str) -> None:
+    # Regression: Allow.parse('foo') raised InvalidEndpointError.
+    with pytest.raises(portkit.exceptions.InvalidRuleError) as info:
+        Allow.parse(text)
+    assert not isinstance(info.value, portkit.exceptions.InvalidEndpointError)
+    assert info.value.kind == "allow-list entry"
+    assert info.value.value == text
+    assert str(info.value).startswith(f"invalid allow-list entry {text!r}")
+    if text in ("foo", "telnet", "colour=red"):
+        assert "key=value" in info.value.rule
+        assert "rule=cleartext-login,port=21" in info.value.rule
+
+
+def _telnet(netns: str) -> LocalSocket:
+    return next(s for s in portkit.local.listening(netns=netns) if s.local_port == 23)
+
+
+def test_a_typo_in_an_allow_rule_id_is_refused_listing_the_known_ids(
+    exposed_netns: str,
+) -> None:
+    # Regression: a typo excused nothing, silently.
+    sock = _telnet(exposed_netns)
+    assert portkit.local.audit([sock])
+    left = portkit.local.audit([sock], allow=[Allow(rule="cleartext-login")])
+    assert left
+    assert "cleartext-login" not in {f.rule for f in left}
+    with pytest.raises(portkit.exceptions.InvalidRuleError, match="cleartext-logn") as info:
+        portkit.local.audit([sock], allow=[Allow.parse("rule=cleartext-logn,port=23")])
+    for known in ("cleartext-login", "port-mismatch", "ephemeral-listener", "amplification"):
+        assert known in info.value.rule
+
+
+def test_allow_ids_of_rules_of_your_own(exposed_netns: str) -> None:
+    sock = _telnet(exposed_netns)
+
+    class Flag:
+        id = "flag-all"
+
+        def __call__(self, s: LocalSocket) -> Iterable[Finding]:
+            yield Finding(severity=Severity.LOW, rule="flag-all", socket=s, reason="x")
+
+    rules = (*portkit.local.AUDIT_RULES, Flag())
+    found = portkit.local.audit([sock], rules=rules, allow=[Allow(rule="flag-all")])
+    assert found
+    assert "flag-all" not in {f.rule for f in found}
+    with pytest.raises(portkit.exceptions.InvalidRuleError, match="flag-all"):
+        portkit.local.audit([sock], rules=rules, allow=[Allow(rule="flag-al")])
+
+    def anonymous(s: LocalSocket) -> Iterable[Finding]:
+        return ()
+
+    # A rule without an id cannot say which ids it uses: any id goes through.
+    assert portkit.local.audit([sock], rules=(anonymous,), allow=[Allow(rule="whatever")]) == ()
 
 
 def test_cli_lists_audits_and_writes_json(

@@ -208,3 +208,19 @@ class TestPortSpec:
     def test_str_parses_back(self, spec: PortSpec) -> None:
         assert PortSpec.parse(str(spec)) == spec
         assert len(spec) == sum(len(p) for _, p in spec.entries)
+
+
+@pytest.mark.parametrize("value", [22, None, 3.5, True, object()])
+def test_portset_of_a_non_iterable_names_the_rule(value: object) -> None:
+    # Regression: PortSet(22) raised "'int' object is not iterable".
+    with pytest.raises(InvalidSpecError, match=r"iterable of ports and PortRanges") as info:
+        PortSet(value)  # type: ignore[arg-type]
+    assert info.value.spec is value
+    with pytest.raises(InvalidSpecError):
+        PortSpec({"tcp": value})  # type: ignore[dict-item]
+
+
+def test_portset_of_one_int_suggests_a_list() -> None:
+    with pytest.raises(InvalidSpecError, match=r"PortSet\(\[22\]\) holds port 22"):
+        PortSet(22)  # type: ignore[arg-type]
+    assert PortSet([22]) == PortSet.parse("22")

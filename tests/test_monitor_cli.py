@@ -47,7 +47,10 @@ async def test_state_changes_as_lines_and_exit_status_one_when_down(tmp_path: Pa
         done = await _run("--config", str(config), "--count", "2")
     assert done.returncode == 1
     lines = done.stdout.decode().splitlines()
-    assert len(lines) == 2
+    # With --count, every result is printed too: 2 per check, and 2 changes.
+    assert len(lines) == 6, lines
+    assert sum(" web open (syn-ack) " in line for line in lines) == 2
+    assert sum(" gone closed (conn-refused) " in line for line in lines) == 2
     assert any(line.endswith("web unknown -> up (syn-ack) first") for line in lines)
     assert any(line.endswith("gone unknown -> down (conn-refused) first") for line in lines)
 

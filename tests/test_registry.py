@@ -170,7 +170,8 @@ def test_search_ranks_exact_name_then_prefix_then_description() -> None:
     assert [str(s) for s in found[:3]] == ["ssh 22/tcp", "ssh 22/udp", "ssh 22/sctp"]
     mail = BUNDLED.search("mail", limit=200)
     names = [s.name for s in mail]
-    assert names.index("mailq") < names.index("smtp")  # prefix before description word
+    # What people mean by a word comes first, then prefixes, then description words.
+    assert names.index("smtp") < names.index("mailq") < names.index("biff")
     assert "smtp" in names
     assert len(BUNDLED.search("mail", limit=3)) == 3
     assert BUNDLED.search("") == ()

@@ -34,9 +34,8 @@ def test_lookup_port_lists_every_protocol(capsys: pytest.CaptureFixture[str]) ->
     assert main(["lookup", "443"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["PORT", "PROTO", "SERVICE", "ALIASES", "STATUS", "DESCRIPTION"]
-    assert [line.split()[:3] for line in lines[1:]] == [
-        ["443", "tcp", "https"], ["443", "udp", "https"], ["443", "sctp", "https"]
-    ]
+    # One row per service, its protocols merged.
+    assert [line.split()[:3] for line in lines[1:]] == [["443", "tcp,udp,sctp", "https"]]
 
 
 def test_lookup_json_for_port_protocol_and_names(capsys: pytest.CaptureFixture[str]) -> None:
@@ -45,6 +44,7 @@ def test_lookup_json_for_port_protocol_and_names(capsys: pytest.CaptureFixture[s
     assert records[0] == {
         "port": 53, "protocol": "udp", "service": "domain", "aliases": [], "ports": "53",
         "status": "assigned", "description": "Domain Name Server", "references": [],
+        "query": "53/udp",
     }
     assert [(r["port"], r["protocol"]) for r in records if r["service"] == "https"] == [
         (443, "tcp"), (443, "udp"), (443, "sctp")

@@ -65,8 +65,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """An empty cache directory in XDG_CACHE_HOME; the default registry forgotten."""
+    """An empty cache directory in XDG_CACHE_HOME, the default registry forgotten, and
+    the switch that makes the default registry the downloaded copy turned on."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("PORTKIT_REGISTRY", "downloaded")
     _data.reset_default()
     yield tmp_path / "xdg" / "portkit"
     _data.reset_default()
@@ -146,6 +148,65 @@ def test_a_corrupt_cached_file_falls_back_to_the_bundled_data(cache: Path) -> No
     assert reg.provenance["origin"] == "bundled"
     assert "cache_error" in reg.provenance
     assert portkit.lookup(22) is not None
+
+
+def _moved_http_csv(registry: Registry) -> str:
+    """IANA's CSV from *registry*, with http moved from port 80 to 8080."""
+    text = _iana_csv_text(registry)
+    lines = [
+        line.replace("http,80,tcp", "http,8080,tcp") if line.startswith("http,80,tcp") else line
+        for line in text.splitlines()
+    ]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("switch", [None, "", "bundled", " Bundled "])
+def test_a_download_is_not_used_unless_asked_for(
+    cache: Path, monkeypatch: pytest.MonkeyPatch, switch: str | None
+) -> None:
+    # Regression: PortSet.parse("http") read whatever the user's cache held.
+    cache.mkdir(parents=True)
+    (cache / CSV_NAME).write_text(_moved_http_csv(Registry.bundled()), encoding="utf-8")
+    if switch is None:
+        monkeypatch.delenv("PORTKIT_REGISTRY")
+    else:
+        monkeypatch.setenv("PORTKIT_REGISTRY", switch)
+    _data.reset_default()
+    assert str(portkit.PortSet.parse("http")) == "80"
+    assert str(portkit.PortSpec.parse("T:http")) == "T:80"
+    assert portkit.registries.default().provenance["origin"] == "bundled"
+    # The caller who asks gets the download, without any switch.
+    downloaded = Registry.downloaded()
+    assert downloaded is not None
+    assert downloaded.provenance["origin"] == "cache"
+    assert str(portkit.PortSet.parse("http", registry=downloaded)) == "8080"
+    assert str(portkit.PortSpec.parse("http", registry=downloaded)) == "T:8080"
+
+
+def test_the_switch_makes_the_download_the_default(cache: Path) -> None:
+    cache.mkdir(parents=True)
+    (cache / CSV_NAME).write_text(_moved_http_csv(Registry.bundled()), encoding="utf-8")
+    assert str(portkit.PortSet.parse("http")) == "8080"
+    assert portkit.registries.default().provenance["origin"] == "cache"
+
+
+def test_downloaded_is_none_when_nothing_was_downloaded(cache: Path) -> None:
+    assert Registry.downloaded() is None
+    assert portkit.registries.default().provenance["origin"] == "bundled"
+
+
+def test_an_unknown_switch_value_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from portkit.exceptions import InvalidOptionError
+
+    monkeypatch.setenv("PORTKIT_REGISTRY", "cache")
+    _data.reset_default()
+    try:
+        with pytest.raises(InvalidOptionError, match="bundled, downloaded") as info:
+            portkit.registries.default()
+        assert info.value.name == "PORTKIT_REGISTRY"
+    finally:
+        monkeypatch.delenv("PORTKIT_REGISTRY")
+        _data.reset_default()
 
 
 def test_cli_update_and_info(

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import ast
+import functools
+from pathlib import Path
+
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portkit import PortRange, PortSet, PortSpec, Protocol
-from portkit.exceptions import InvalidSpecError
+import portkit
+from portkit import Endpoint, PortRange, PortSet, PortSpec, Protocol
+from portkit.exceptions import InvalidEndpointError, InvalidSpecError
+from portkit.registries import Registry
 
 
 @pytest.mark.parametrize(
@@ -118,3 +124,124 @@ def test_any_text_parses_or_raises_invalid_spec(text: str) -> None:
     else:
         assert isinstance(result, PortSpec)
         assert PortSpec.parse(str(result)) == result
+
+
+def _imports_of(path: Path, package: str) -> set[str]:
+    """Every portkit module that *path* imports, at module level or inside functions."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("portkit"))
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join([*base, node.module] if node.module else base)
+            else:
+                module = node.module or ""
+            if module.startswith("portkit"):
+                found.add(module)
+    return found
+
+
+def test_models_parser_and_ranges_never_import_the_registry() -> None:
+    # The old loop: _models -> _spec -> registries -> _models. Parsing reads no file,
+    # so the value types and the grammar depend on no registry, even lazily.
+    src = Path(portkit.__file__).parent
+    graph: dict[str, set[str]] = {}
+    for path in src.rglob("*.py"):
+        parts = path.relative_to(src.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        package = name if parts[-1] == "__init__" else name.rpartition(".")[0]
+        graph[name] = _imports_of(path, package)
+
+    def reach(start: str) -> set[str]:
+        seen: set[str] = set()
+        todo = [start]
+        while todo:
+            for nxt in graph.get(todo.pop(), ()):
+                if nxt not in seen and nxt != "portkit":
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    for low in ("portkit._models", "portkit._spec", "portkit._ranges", "portkit._protocols"):
+        assert not [m for m in reach(low) if m.startswith("portkit.registries")], low
+    for module in graph:
+        if module.startswith("portkit.registries"):
+            assert not {"portkit._models", "portkit._spec"} & reach(module), module
+
+
+@pytest.mark.parametrize(
+    "spec", ["８０-９０", "80-９０", "８０-", "-９０", "٨٠-٩٠", "８０", "22,８０-９０", "１-"]
+)
+def test_ports_are_ascii_digits_only_in_specs(spec: str) -> None:
+    # Regression: "８０-９０" parsed as 80-90 while "８０" alone was refused.
+    with pytest.raises(InvalidSpecError):
+        PortSet.parse(spec)
+    with pytest.raises(InvalidSpecError):
+        PortSpec.parse(f"U:{spec}")
+    if "," not in spec:
+        with pytest.raises(InvalidSpecError):
+            PortRange.parse(spec)
+
+
+@pytest.mark.parametrize(
+    "text", ["host:８０", "[::1]:８０", "http://host:８０/", "10.0.0.1:٨٠", "host:８０/udp"]
+)
+def test_ports_are_ascii_digits_only_in_endpoints(text: str) -> None:
+    with pytest.raises(InvalidEndpointError):
+        Endpoint.parse(text)
+
+
+@pytest.mark.parametrize("registry", [object(), "bundled", 1])
+def test_a_registry_that_is_not_one_is_named(registry: object) -> None:
+    from portkit.exceptions import InvalidOptionError
+
+    with pytest.raises(InvalidOptionError, match="ports_for_name") as info:
+        PortSet.parse("http", registry=registry)  # type: ignore[arg-type]
+    assert info.value.name == "registry"
+    with pytest.raises(InvalidOptionError):
+        PortSpec.parse("22", registry=registry)  # type: ignore[arg-type]
+
+
+def test_names_resolve_through_the_registry_passed() -> None:
+    from portkit import Service
+    from portkit.registries import Registry
+
+    mine = Registry([Service(name="http", ports=PortRange(8080, 8080), protocol=Protocol.TCP)])
+    assert str(PortSet.parse("http", registry=mine)) == "8080"
+    assert str(PortSpec.parse("T:http,U:1", registry=mine)) == "T:8080,U:1"
+    with pytest.raises(InvalidSpecError, match="unknown service 'ssh'"):
+        PortSet.parse("ssh", registry=mine)
+    assert str(PortSet.parse("http")) == "80"
+
+
+_SPEC_ALPHABET = st.sampled_from([*"0123456789-,: TUSDtusd\t８٠߀http", "\u00a0", "\n"])
+
+
+@functools.cache
+def _bundled() -> Registry:
+    return Registry.bundled()
+
+
+@settings(deadline=None)  # the first example loads the bundled registry
+@given(st.text(_SPEC_ALPHABET, max_size=40))
+def test_every_spec_round_trips_or_raises_a_portkit_error(text: str) -> None:
+    try:
+        spec = PortSpec.parse(text, registry=_bundled())
+    except portkit.PortkitError:
+        return
+    assert PortSpec.parse(str(spec)) == spec
+    assert str(spec).isascii()
+
+
+@given(st.text(st.sampled_from([*"[]:%0123456789abcdef.lo/eth８", "\x00", "\n", " "]),
+               max_size=40))
+def test_every_endpoint_round_trips_or_raises_a_portkit_error(text: str) -> None:
+    try:
+        e = Endpoint.parse(text)
+    except portkit.PortkitError:
+        return
+    assert Endpoint.parse(str(e)) == e
+    assert str(e).isascii()

@@ -9,6 +9,8 @@ is a public subpackage, imported on first use:
 * :mod:`portkit.identification`: banner, TLS and UDP probes that name services.
 * :mod:`portkit.local`: this host's sockets and the exposure audit.
 * :mod:`portkit.monitoring`: continuous checks, statistics and metrics.
+* :mod:`portkit.pipelines`: whole columns and data frames (pandas, polars, pyarrow,
+  DuckDB, Dask, Spark): the port table, enrichment, flow direction.
 * :mod:`portkit.registries`: registry objects, loaders and updates.
 * :mod:`portkit.exceptions`: every exception portkit raises.
 * :mod:`portkit.strategies`: hypothesis strategies (needs hypothesis).
@@ -34,15 +36,22 @@ from ._classify import (
     is_well_known,
 )
 from ._models import Endpoint, PortClass, PortRange, PortSet, PortSpec, Protocol
+from ._spec import use_default_names as _use_default_names
 from .exceptions import PortkitError
+from .registries._data import default_registry as _default_registry
 from .registries._model import PortStatus, Service
 from .registries._shortcuts import lookup, port_of, search, services, status
+
+# Service names in port specs resolve through the default registry unless the caller
+# passes one; the models and the parser import no registry, so the package names it.
+_use_default_names(_default_registry)
 
 if _TYPE_CHECKING:
     from . import catalog as catalog
     from . import identification as identification
     from . import local as local
     from . import monitoring as monitoring
+    from . import pipelines as pipelines
     from . import registries as registries
     from . import strategies as strategies
     from ._probe import (
@@ -107,7 +116,9 @@ _SUBPACKAGES = (
     "identification",
     "local",
     "monitoring",
+    "pipelines",
     "registries",
+    "reports",
     "strategies",
 )
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from ._models import MAX_PORT, PortClass, PortRange, _range, check_port
+from ._ranges import MAX_PORT, PortClass, PortRange, _range, check_port
 from .exceptions import InvalidColumnError, InvalidPortError, UnknownSystemError
 
 if TYPE_CHECKING:
@@ -185,10 +185,17 @@ def is_ephemeral(port: int, system: str | None = None) -> bool:
 
 
 # -- columns ---------------------------------------------------------------------------
+#
+# Every kind of column goes through one path: it is taken apart into a numpy array of
+# values plus the positions that hold no value (NaN, NA, null, masked), judged with a
+# few vectorised operations, and the answer is put back together as the same kind of
+# column. pandas, polars and pyarrow are never imported here: a column of theirs can
+# only exist once its library is imported, so its type's module says which it is.
 
-#: The code that ``classify_many(..., errors="coerce")`` gives invalid values in numpy
+#: The code that ``classify_many(..., errors="coerce")`` gives invalid values in
 #: columns (None in lists).
 INVALID_CODE = 255
+
 
 @functools.cache
 def _table() -> Any:
@@ -208,6 +215,253 @@ def _is_numpy_array(value: object) -> bool:
     return np is not None and isinstance(value, np.ndarray)
 
 
+def _library(column: object) -> str | None:
+    """Which columnar library *column* belongs to: numpy, pandas, polars, pyarrow or None."""
+    if _is_numpy_array(column):
+        return "numpy"
+    module = type(column).__module__.partition(".")[0]
+    name = type(column).__name__
+    if module == "pandas" and name == "Series":
+        return "pandas"
+    if module == "polars" and name == "Series":
+        return "polars"
+    if module == "pyarrow" and name.endswith("Array"):
+        return "pyarrow"
+    return None
+
+
+class Column:
+    """A column taken apart: numpy values, the positions holding no value, and its kind.
+
+    ``values`` is a numpy array (any shape for numpy input, 1-D otherwise);
+    ``missing`` is a bool array of the same shape marking NaN/NA/null entries, or
+    None when there are none; ``masked`` marks the entries of a numpy masked array,
+    which are carried to the answer rather than judged. ``rebuild`` turns a numpy
+    answer back into the caller's kind of column.
+    """
+
+    __slots__ = ("kind", "masked", "missing", "name", "source", "values")
+
+    def __init__(self, source: Any, name: str | None = None) -> None:
+        import numpy as np
+
+        self.source = source
+        self.name = name
+        self.masked: Any = None
+        self.missing: Any = None
+        kind = _library(source)
+        if kind is None:
+            raise InvalidPortError(source, "a column is a numpy, pandas, polars or pyarrow array")
+        self.kind = kind
+        if kind == "numpy":
+            if isinstance(source, np.ma.MaskedArray):
+                mask = np.ma.getmaskarray(source)
+                self.masked = mask if mask.any() else None
+                self.values = source.data
+            else:
+                self.values = source
+        elif kind == "pandas":
+            self.name = source.name if name is None else name
+            self.values, self.missing = _pandas_values(source)
+        elif kind == "polars":
+            self.name = source.name if name is None else name
+            self.values, self.missing = _polars_values(source)
+        else:
+            self.values, self.missing = _arrow_values(source)
+
+    def rebuild(self, result: Any, nulls: Any = None) -> Any:
+        """*result* (a numpy array) as this column's kind, with *nulls* as missing values."""
+        import numpy as np
+
+        kind = self.kind
+        if kind == "numpy":
+            mask = self.masked
+            if nulls is not None:
+                mask = nulls if mask is None else (mask | nulls)
+            if mask is not None or isinstance(self.source, np.ma.MaskedArray):
+                return np.ma.MaskedArray(
+                    result, mask=np.ma.nomask if mask is None else mask,
+                    fill_value=INVALID_CODE if result.dtype == np.uint8 else None,
+                )
+            return result
+        if kind == "pandas":
+            import pandas as pd
+
+            if nulls is not None and nulls.any():
+                result = (
+                    pd.arrays.BooleanArray(result, nulls)
+                    if result.dtype == np.bool_
+                    else pd.arrays.IntegerArray(result, nulls)
+                )
+            return pd.Series(result, index=self.source.index, name=self.source.name, copy=False)
+        import pyarrow as pa
+
+        array = pa.array(result, mask=nulls if nulls is not None and nulls.any() else None)
+        if kind == "polars":
+            import polars as pl
+
+            return pl.Series(self.source.name, array)
+        if isinstance(self.source, pa.ChunkedArray):
+            return pa.chunked_array([array])
+        return array
+
+
+def _pandas_values(series: Any) -> tuple[Any, Any]:
+    import numpy as np
+
+    dtype = series.dtype
+    kind = getattr(dtype, "kind", "O")
+    if isinstance(dtype, np.dtype):
+        values = series.to_numpy()
+        missing = None
+        if kind == "f":
+            return values, None  # NaN is judged with the other floats
+        return values, missing
+    # Extension dtypes (nullable Int*, Float*, boolean, pyarrow-backed): NA is missing.
+    isna = series.isna().to_numpy()
+    missing = isna if isna.any() else None
+    if kind in "iu":
+        target = np.uint64 if kind == "u" else np.int64
+        return series.to_numpy(dtype=target, na_value=0), missing
+    if kind == "f":
+        return series.to_numpy(dtype=np.float64, na_value=np.nan), missing
+    if kind == "b":
+        return series.to_numpy(dtype=np.bool_, na_value=False), missing
+    return series.to_numpy(dtype=object, na_value=None), missing
+
+
+def _polars_values(series: Any) -> tuple[Any, Any]:
+    import numpy as np
+
+    dtype = series.dtype
+    nulls = series.null_count()
+    missing = series.is_null().to_numpy() if nulls else None
+    if dtype.is_integer():
+        values = (series.fill_null(0) if nulls else series).to_numpy()
+    elif dtype.is_float():
+        values = series.to_numpy()
+        if missing is not None:
+            values = np.where(missing, np.nan, values)
+    elif str(dtype) == "Boolean":
+        values = (series.fill_null(False) if nulls else series).to_numpy()
+    else:
+        values = np.array(series.to_list(), dtype=object)
+    return values, missing
+
+
+def _arrow_values(array: Any) -> tuple[Any, Any]:
+    import numpy as np
+    import pyarrow as pa
+
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
+    typ = array.type
+    nulls = array.null_count
+    missing = array.is_null().to_numpy(zero_copy_only=False) if nulls else None
+    if pa.types.is_integer(typ) or pa.types.is_floating(typ) or pa.types.is_boolean(typ):
+        if nulls:
+            fill = False if pa.types.is_boolean(typ) else 0
+            array = array.fill_null(pa.scalar(fill, type=typ))
+        values = array.to_numpy(zero_copy_only=False)
+        if missing is not None and values.dtype.kind == "f":
+            values = np.where(missing, np.nan, values)
+        return values, missing
+    return np.array(array.to_pylist(), dtype=object), missing
+
+
+def port_index(values: Any, missing: Any = None, *, raw: bool = False) -> tuple[Any, Any]:
+    """The ports of a numpy column as ``intp`` integers, fit to index a table.
+
+    Returns ``(ports, valid)``: *ports* holds each valid port and 0 in place of each
+    invalid value; *valid* is a bool array, or None when every value is a port.
+    With *raw*, an integer column whose values are all ports is returned as it is,
+    whatever its dtype (for callers that only compare it);
+    floats count when they hold whole numbers (judged in at least single precision,
+    so that a float16 column's ``inf`` is never taken for 65535); NaN, bools, and
+    anything *missing* marks are invalid.
+    """
+    import numpy as np
+
+    kind = values.dtype.kind
+    if kind in "iu":
+        if values.size == 0 or (
+            # One pass for 64-bit columns: negative values are huge as unsigned.
+            values.dtype.itemsize == 8 and values.view(np.uint64).max() <= MAX_PORT
+        ) or (
+            values.dtype.itemsize < 8
+            and (kind == "u" or values.min() >= 0)
+            and (values.dtype.itemsize <= 2 or values.max() <= MAX_PORT)
+        ):
+            valid = None
+        else:
+            valid = (values >= 0) & (values <= MAX_PORT)
+    elif kind == "f":
+        if values.dtype.itemsize < 4:
+            values = values.astype(np.float32)
+        with np.errstate(invalid="ignore"):
+            valid = (values >= 0) & (values <= MAX_PORT) & (np.floor(values) == values)
+        if valid.all():
+            valid = None
+    elif kind == "b":
+        valid = np.zeros(values.shape, dtype=np.bool_)
+    else:
+        flat = values.ravel()
+        valid = np.fromiter(
+            (_is_port(v) for v in flat), dtype=np.bool_, count=flat.size
+        ).reshape(values.shape)
+        ports = np.fromiter(
+            (int(v) if ok else 0 for v, ok in zip(flat, valid.ravel(), strict=True)),
+            dtype=np.int64, count=flat.size,
+        ).reshape(values.shape)
+        if missing is not None:
+            valid &= ~missing
+        return ports, valid
+    if missing is not None:
+        valid = ~missing if valid is None else valid & ~missing
+    if valid is None:
+        if raw and kind in "iu":
+            return values, None
+        return values.astype(np.intp, copy=False), None
+    if kind == "b":
+        return np.zeros(values.shape, dtype=np.intp), valid
+    return np.where(valid, values, 0).astype(np.intp), valid
+
+
+def _is_port(value: object) -> bool:
+    try:
+        check_port(value)
+    except InvalidPortError:
+        return False
+    return True
+
+
+def raise_invalid(column: Column, valid: Any, label: str | None = None) -> None:
+    """Raise :class:`InvalidColumnError` naming every invalid entry of *column*.
+
+    Masked entries of a numpy masked array are not invalid: they are carried over.
+    """
+    import numpy as np
+
+    bad = ~valid
+    if column.masked is not None:
+        bad &= ~column.masked
+    positions = np.flatnonzero(bad)
+    if not positions.size:
+        return
+    shown = column.values.ravel()[positions].tolist()
+    if column.missing is not None:
+        missing = column.missing.ravel()[positions].tolist()
+        shown = [None if m else v for v, m in zip(shown, missing, strict=True)]
+    raise InvalidColumnError(
+        positions.tolist(), shown, column=label if label is not None else column.name
+    )
+
+
+def _check_errors(errors: str) -> None:
+    if errors not in ("raise", "coerce"):
+        raise ValueError(f"errors must be 'raise' or 'coerce', not {errors!r}")
+
+
 @overload
 def classify_many(
     ports: npt.NDArray[Any], *, errors: Literal["raise", "coerce"] = "raise"
@@ -225,12 +479,20 @@ def classify_many(
 def classify_many(ports: Any, *, errors: Literal["raise", "coerce"] = "raise") -> Any:
     """Classify a whole column of ports at once.
 
-    A numpy array is classified vectorised, with one table lookup and no Python loop,
-    and the result is a ``uint8`` array of the same shape holding
-    :class:`PortClass` codes: ``0`` well-known, ``1`` registered, ``2`` dynamic
-    (``PortClass(code)`` turns one back into the enum). Integer arrays of any width,
-    and float arrays holding whole numbers (as pandas makes of columns with gaps),
-    are accepted. Any other iterable gives a list of :class:`PortClass`.
+    Columns are classified vectorised, with no Python loop, and the answer is the same
+    kind of column, holding ``uint8`` :class:`PortClass` codes: ``0`` well-known,
+    ``1`` registered, ``2`` dynamic (``PortClass(code)`` turns one back into the enum):
+
+    * a numpy array gives an array of the same shape; a masked array gives a masked
+      array with the same mask (masked entries are not judged);
+    * a pandas Series (numpy ints or floats, nullable ``Int*``/``Float*``,
+      pyarrow-backed) gives a Series with the same index and name;
+    * a polars Series gives a polars Series; a pyarrow Array or ChunkedArray gives
+      the same.
+
+    Integer columns of any width are accepted, and float columns holding whole
+    numbers (as pandas makes of integer columns with gaps). NaN, NA, null, bools and
+    fractions are invalid. Any other iterable gives a list of :class:`PortClass`.
 
     >>> classify_many([22, 8080, 50000])
     [<PortClass.WELL_KNOWN: 0>, <PortClass.REGISTERED: 1>, <PortClass.DYNAMIC: 2>]
@@ -238,17 +500,20 @@ def classify_many(ports: Any, *, errors: Literal["raise", "coerce"] = "raise") -
     Args:
         ports: The column.
         errors: ``"raise"`` (the default) raises on invalid values; ``"coerce"``
-            marks them instead, with :data:`INVALID_CODE` (255) in arrays and None in
+            marks them instead, with :data:`INVALID_CODE` (255) in columns and None in
             lists.
 
     Raises:
         InvalidColumnError: Some values are not ports; its ``positions`` and
-            ``values`` name them all (flat positions for arrays).
+            ``values`` name them all (flat positions for arrays; None stands for a
+            missing value).
+
+    .. versionchanged:: 0.2
+       pandas, polars and pyarrow columns, masked arrays; NaN and NA by position.
     """
-    if errors not in ("raise", "coerce"):
-        raise ValueError(f"errors must be 'raise' or 'coerce', not {errors!r}")
-    if _is_numpy_array(ports):
-        return _classify_array(ports, errors)
+    _check_errors(errors)
+    if _library(ports) is not None:
+        return _classify_column(Column(ports), errors)
     if isinstance(ports, (str, bytes)):
         raise InvalidPortError(ports, "classify_many takes a column of ints, not a str")
     out: list[PortClass | None] = []
@@ -270,56 +535,85 @@ def classify_many(ports: Any, *, errors: Literal["raise", "coerce"] = "raise") -
     return out
 
 
-def _classify_array(arr: Any, errors: str) -> Any:
+def _classify_column(column: Column, errors: str) -> Any:
     import numpy as np
 
-    table = _table()
-    kind = arr.dtype.kind
-    if kind in "iu":
-        if arr.size == 0:
-            return np.zeros(arr.shape, dtype=np.uint8)
-        if arr.dtype.itemsize == 8:
-            # Indices already intp: one gather. np.take raises past the end of the
-            # table but wraps negative indices (and uint64 past 2**63 turns negative on
-            # the way to intp), so one reduction rules those out first.
-            ok = arr.min() >= 0 if kind == "i" else arr.max() <= MAX_PORT
-            if ok:
-                try:
-                    return np.take(table, arr)
-                except IndexError:
-                    pass
-        elif (kind == "u" or arr.min() >= 0) and (
-            arr.dtype.itemsize <= 2 or arr.max() <= MAX_PORT
-        ):
-            # A narrower column would be widened to intp for a gather; two vectorised
-            # comparisons on the column as it is are faster. Dtypes too narrow to
-            # leave the port range skip the checks at one end or both.
-            codes = (arr >= 1024).view(np.uint8)
-            codes += arr >= 49152
-            return codes
-        valid = (arr >= 0) & (arr <= MAX_PORT)
-    elif kind == "f":
-        with np.errstate(invalid="ignore"):
-            valid = (arr >= 0) & (arr <= MAX_PORT) & (np.floor(arr) == arr)
-        if valid.all():
-            return table[arr.astype(np.intp)]
-    else:
-        if kind == "b":
-            every = list(range(arr.size))
-            raise InvalidColumnError(every, arr.ravel().tolist())
-        values = arr.ravel().tolist()
-        result = classify_many(values, errors="coerce")
-        codes = np.array(
-            [INVALID_CODE if c is None else int(c) for c in result], dtype=np.uint8
-        ).reshape(arr.shape)
-        if errors == "raise" and (codes == INVALID_CODE).any():
-            positions = np.flatnonzero(codes == INVALID_CODE)
-            raise InvalidColumnError(positions.tolist(), [values[p] for p in positions])
-        return codes
+    values = column.values
+    ports, valid = port_index(values, _judged_missing(column), raw=True)
+    if valid is None:
+        if values.dtype.kind in "iu" and values.dtype.itemsize != 8 and ports is values:
+            # A narrow column would be widened to intp for a gather; two vectorised
+            # comparisons on the column as it is are faster.
+            codes = (values >= 1024).view(np.uint8)
+            codes += values >= 49152
+        else:
+            codes = np.take(_table(), ports.astype(np.intp, copy=False))
+        return column.rebuild(codes)
     if errors == "raise":
-        positions = np.flatnonzero(~valid)
-        raise InvalidColumnError(positions.tolist(), arr.ravel()[positions].tolist())
-    codes = np.full(arr.shape, INVALID_CODE, dtype=np.uint8)
-    codes[valid] = table[arr[valid].astype(np.intp)]
-    return codes
+        raise_invalid(column, valid)
+    codes = np.take(_table(), ports)
+    codes[~valid] = INVALID_CODE
+    return column.rebuild(codes)
 
+
+def _judged_missing(column: Column) -> Any:
+    """The entries that are not ports because they hold no value (masked ones included)."""
+    if column.masked is None:
+        return column.missing
+    if column.missing is None:
+        return column.masked
+    return column.missing | column.masked
+
+
+def is_ephemeral_many(
+    ports: Any, system: str | None = None, *, errors: Literal["raise", "coerce"] = "raise"
+) -> Any:
+    """Test a whole column of ports against an ephemeral range, vectorised.
+
+    The column kinds and the rules for invalid values are those of
+    :func:`portkit.classify_many`; the answer is a bool column of the same kind. Under
+    ``errors="coerce"`` an invalid value gives a missing answer: a masked entry in
+    numpy, ``NA`` in pandas (``boolean`` dtype), null in polars and pyarrow.
+
+    >>> import numpy as np
+    >>> from portkit.pipelines import is_ephemeral_many
+    >>> is_ephemeral_many(np.array([22, 40000, 50000]), "iana").tolist()
+    [False, False, True]
+
+    Args:
+        ports: The column (numpy, pandas, polars or pyarrow; a list gives a list).
+        system: A name from :data:`portkit.EPHEMERAL_RANGES`, or None for this host's
+            range (see :func:`portkit.ephemeral_range`).
+        errors: ``"raise"`` or ``"coerce"``.
+
+    Raises:
+        InvalidColumnError: Some values are not ports (under ``errors="raise"``).
+        UnknownSystemError: *system* is not a known name.
+
+    .. versionadded:: 0.2
+    """
+    import numpy as np
+
+    _check_errors(errors)
+    span = ephemeral_range(system)
+    if _library(ports) is None:
+        if isinstance(ports, (str, bytes)):
+            raise InvalidPortError(ports, "is_ephemeral_many takes a column of ints, not a str")
+        ports = np.array(list(ports), dtype=object)
+        listed = True
+    else:
+        listed = False
+    column = Column(ports)
+    index, valid = port_index(column.values, _judged_missing(column))
+    answer = (index >= span.first) & (index <= span.last)
+    nulls = None
+    if valid is not None:
+        if errors == "raise":
+            raise_invalid(column, valid)
+        nulls = ~valid
+        if column.masked is not None:
+            nulls &= ~column.masked
+    if listed:
+        return [None if nulls is not None and nulls[i] else bool(a)
+                for i, a in enumerate(answer.tolist())]
+    return column.rebuild(answer, nulls)

@@ -1,238 +1,81 @@
-"""portkit's value types: protocols, port classes, ranges, sets, specs and endpoints.
+"""portkit's value types: port sets, protocol-qualified specs and endpoints.
 
-Everything here is a frozen attrs class or an enum: immutable, hashable, validated at
+Everything here is a frozen attrs class: immutable, hashable, validated at
 construction. Lenient input (text) goes through the named constructors (``parse``);
 the plain constructors are strict. This module does no I/O and never imports anyio.
+
+It builds on :mod:`portkit._protocols` (:class:`Protocol`) and :mod:`portkit._ranges`
+(ports, :class:`PortRange`, :class:`PortClass` and the range algebra), which it
+re-exports, and on the spec grammar in :mod:`portkit._spec`. It never imports the
+registry: a spec's service names are resolved by the registry the caller passes, or
+by the default one, which :mod:`portkit._spec` is told about by the package.
 """
 
 from __future__ import annotations
 
-import enum
 import functools
 import ipaddress
-import operator
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from typing import Any, SupportsIndex, Union
+from typing import Any
 from urllib.parse import urlsplit
 
 import attrs
 
-from .exceptions import InvalidEndpointError, InvalidPortError, UnknownProtocolError
+from ._protocols import Protocol
+from ._ranges import (
+    _CLASS_RANGES,
+    MAX_PORT,
+    PortClass,
+    PortLike,
+    PortRange,
+    _Bounds,
+    _class_of,
+    _collapse,
+    _intersect,
+    _range,
+    _subtract,
+    check_port,
+)
+from ._spec import NameResolver, parse_portset, parse_portspec
+from .exceptions import (
+    InvalidEndpointError,
+    InvalidPortError,
+    InvalidSpecError,
+    UnknownProtocolError,
+)
 
 __all__ = [
     "MAX_PORT",
     "URL_SCHEME_PORTS",
+    "_CLASS_RANGES",
     "Endpoint",
     "PortClass",
+    "PortLike",
     "PortRange",
     "PortSet",
     "PortSpec",
     "Protocol",
+    "_class_of",
+    "_collapse",
+    "_intersect",
+    "_range",
+    "_subtract",
+    "check_port",
 ]
 
-#: The highest port number (ports are 16-bit).
-MAX_PORT = 65535
-_WELL_KNOWN_END = 1023
-_REGISTERED_END = 49151
 
-
-def check_port(value: object, rule: str = "a port is an int from 0 to 65535") -> int:
-    """Return *value* as an ``int`` port, or raise :class:`InvalidPortError`.
-
-    Accepts ints and integer-like objects (numpy integers) but never ``bool`` or
-    ``float``: ``True`` and ``3.0`` are bugs in the caller, not ports.
-    """
-    if value.__class__ is int:
-        if 0 <= value <= MAX_PORT:
-            return value
-        raise InvalidPortError(value, rule)
-    if isinstance(value, bool) or not isinstance(value, SupportsIndex):
-        raise InvalidPortError(value, rule)
-    number = operator.index(value)
-    if 0 <= number <= MAX_PORT:
-        return number
-    raise InvalidPortError(value, rule)
-
-
-class Protocol(str, enum.Enum):
-    """A transport protocol that has port numbers.
-
-    Parsing is case-insensitive: ``Protocol("TCP") is Protocol.TCP``, and so is
-    ``Protocol.parse(" tcp ")``. ``str()`` gives the lower-case name.
-    """
-
-    TCP = "tcp"
-    UDP = "udp"
-    SCTP = "sctp"
-    DCCP = "dccp"
-
-    def __str__(self) -> str:
-        return self.value
-
-    @classmethod
-    def _missing_(cls, value: object) -> Protocol | None:
-        if isinstance(value, str):
-            folded = value.strip().lower()
-            for member in cls:
-                if member.value == folded:
-                    return member
-        return None
-
-    @classmethod
-    def parse(cls, value: str | Protocol) -> Protocol:
-        """Return the protocol named by *value* (any case, surrounding blanks ignored).
-
-        Raises:
-            UnknownProtocolError: *value* names no protocol portkit knows.
-        """
-        try:
-            return cls(value)
-        except ValueError:
-            raise UnknownProtocolError(value) from None
-
-    @property
-    def letter(self) -> str:
-        """The letter that qualifies this protocol's ports in specs.
-
-        ``T``, ``U`` and ``S`` as in nmap, ``D`` for dccp.
-        """
-        return self.value[0].upper()
-
-
-class PortClass(enum.IntEnum):
-    """The three port ranges of IANA's registry (RFC 6335, section 6).
-
-    The integer values are the codes that :func:`portkit.classify_many` returns for
-    numpy columns: ``0`` well-known, ``1`` registered, ``2`` dynamic.
-
-    ========== ============ ====================== ==============================
-    member     ports        RFC 6335 name          assigned by
-    ========== ============ ====================== ==============================
-    WELL_KNOWN 0-1023       System Ports           IETF Review or IESG Approval
-    REGISTERED 1024-49151   User Ports             IETF Review, IESG Approval,
-                                                   or Expert Review
-    DYNAMIC    49152-65535  Dynamic and/or Private never assigned
-                            Ports
-    ========== ============ ====================== ==============================
-    """
-
-    WELL_KNOWN = 0
-    REGISTERED = 1
-    DYNAMIC = 2
-
-    def __str__(self) -> str:
-        return self.name.lower().replace("_", "-")
-
-    @property
-    def range(self) -> PortRange:
-        """The inclusive range of ports in this class."""
-        return _CLASS_RANGES[self]
-
-    @property
-    def rfc6335_name(self) -> str:
-        """The name RFC 6335 gives this range (``"System Ports"``, ...)."""
-        return _RFC6335_NAMES[self]
-
-
-_RFC6335_NAMES = {
-    PortClass.WELL_KNOWN: "System Ports",
-    PortClass.REGISTERED: "User Ports",
-    PortClass.DYNAMIC: "Dynamic and/or Private Ports",
-}
-
-
-def _class_of(port: int) -> PortClass:
-    """The class of a port already known to be valid."""
-    if port <= _WELL_KNOWN_END:
-        return PortClass.WELL_KNOWN
-    if port <= _REGISTERED_END:
-        return PortClass.REGISTERED
-    return PortClass.DYNAMIC
-
-
-def _check_first(instance: PortRange, attribute: attrs.Attribute[int], value: int) -> None:
-    if instance.first > value:
-        raise InvalidPortError(
-            value,
-            f"the last port of a range must not be below its first "
-            f"({instance.first}-{value} is empty)",
+def _check_iterable(items: object) -> None:
+    """Refuse a lone port (``PortSet(22)``) or anything else that is not iterable."""
+    if not isinstance(items, Iterable):
+        one = isinstance(items, int) and not isinstance(items, bool)
+        hint = f"PortSet([{items}]) holds port {items}; " if one else ""
+        raise InvalidSpecError(
+            items,
+            f"PortSet() takes an iterable of ports and PortRanges (got "
+            f"{type(items).__name__}): {hint}PortSet.parse() reads text",
         )
-
-
-@attrs.frozen(order=True, repr=False)
-class PortRange:
-    """An inclusive range of ports, ``first`` to ``last``.
-
-    >>> r = PortRange(8000, 8100)
-    >>> 8080 in r, len(r), str(r)
-    (True, 101, '8000-8100')
-    >>> PortRange.parse("443") == PortRange(443, 443)
-    True
-
-    Attributes:
-        first: The lowest port in the range.
-        last: The highest port in the range (``first <= last``).
-    """
-
-    first: int = attrs.field(converter=check_port)
-    last: int = attrs.field(converter=check_port, validator=_check_first)
-
-    @classmethod
-    def parse(cls, text: str) -> PortRange:
-        """Parse ``"8000-8100"`` or a single port ``"443"``.
-
-        The open ends of port specs work too: ``"-1024"`` is 1-1024, ``"60000-"`` is
-        60000-65535, ``"-"`` is 1-65535.
-
-        Raises:
-            InvalidSpecError: *text* is not one range.
-        """
-        from ._spec import parse_range
-
-        return parse_range(text)
-
-    @classmethod
-    def single(cls, port: int) -> PortRange:
-        """The range holding just *port*."""
-        port = check_port(port)
-        return _range(port, port)
-
-    def __contains__(self, port: object) -> bool:
-        return isinstance(port, int) and self.first <= port <= self.last
-
-    def __len__(self) -> int:
-        return self.last - self.first + 1
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(range(self.first, self.last + 1))
-
-    def __str__(self) -> str:
-        if self.first == self.last:
-            return str(self.first)
-        return f"{self.first}-{self.last}"
-
-    def __repr__(self) -> str:
-        return f"PortRange({self.first}, {self.last})"
-
-
-def _range(first: int, last: int) -> PortRange:
-    """Build a :class:`PortRange` from values already known to be valid."""
-    new = object.__new__(PortRange)
-    object.__setattr__(new, "first", first)
-    object.__setattr__(new, "last", last)
-    return new
-
-
-_CLASS_RANGES = {
-    PortClass.WELL_KNOWN: _range(0, _WELL_KNOWN_END),
-    PortClass.REGISTERED: _range(_WELL_KNOWN_END + 1, _REGISTERED_END),
-    PortClass.DYNAMIC: _range(_REGISTERED_END + 1, MAX_PORT),
-}
-
-_Bounds = tuple[int, int]
-PortLike = Union[int, PortRange]  # noqa: UP007 - a runtime alias on 3.10
 
 
 def _bounds_of(items: Iterable[PortLike]) -> list[_Bounds]:
@@ -245,6 +88,7 @@ def _bounds_of(items: Iterable[PortLike]) -> list[_Bounds]:
         return [(r.first, r.last) for r in items.ranges]
     if isinstance(items, PortRange):
         return [(items.first, items.last)]
+    _check_iterable(items)
     if isinstance(items, range) and items.step == 1:
         if not items:
             return []
@@ -260,23 +104,6 @@ def _bounds_of(items: Iterable[PortLike]) -> list[_Bounds]:
             port = check_port(item)
             append((port, port))
     return bounds
-
-
-def _collapse(bounds: list[_Bounds]) -> tuple[PortRange, ...]:
-    """Sort and merge overlapping or adjacent (first, last) pairs into ranges."""
-    if not bounds:
-        return ()
-    bounds.sort()
-    merged: list[PortRange] = []
-    cur_first, cur_last = bounds[0]
-    for first, last in bounds:
-        if first <= cur_last + 1:
-            cur_last = max(cur_last, last)
-        else:
-            merged.append(_range(cur_first, cur_last))
-            cur_first, cur_last = first, last
-    merged.append(_range(cur_first, cur_last))
-    return tuple(merged)
 
 
 def _to_ranges(items: Iterable[PortLike]) -> tuple[PortRange, ...]:
@@ -309,21 +136,37 @@ class PortSet:
     ranges: tuple[PortRange, ...] = attrs.field(default=(), converter=_to_ranges)
 
     @classmethod
-    def parse(cls, spec: str) -> PortSet:
+    def parse(cls, spec: str, *, registry: NameResolver | None = None) -> PortSet:
         """Parse a port list in the syntax nmap's ``-p`` made familiar.
 
         ``"22,80,443"``, ``"1-1024"``, open ends ``"-1024"`` (1-1024) and ``"60000-"``
-        (60000-65535), ``"-"`` (1-65535); blanks around items are ignored.
+        (60000-65535), ``"-"`` (1-65535), service names (``"ssh,http"``); blanks
+        around items are ignored. Ports are ASCII digits.
 
         A spec with protocol qualifiers (``"T:22,U:53"``) keeps each protocol's ports
         apart, which one set cannot: parse it with :meth:`PortSpec.parse`.
 
-        Raises:
-            InvalidSpecError: *spec* breaks the syntax; the message names the item.
-        """
-        from ._spec import parse_portset
+        Parsing reads no file: names are resolved by *registry*, or by the default
+        registry (the bundled data, see :func:`portkit.registries.default`).
 
-        return parse_portset(spec)
+        >>> from portkit.registries import Registry
+        >>> PortSet.parse("ssh,http", registry=Registry.bundled())
+        PortSet.parse('22,80')
+
+        Args:
+            spec: The port list.
+            registry: The :class:`~portkit.registries.Registry` that resolves
+                service names; the default registry when None.
+
+        Raises:
+            InvalidSpecError: *spec* breaks the syntax or names an unknown service;
+                the message names the item.
+            InvalidOptionError: *registry* is not a registry.
+
+        .. versionchanged:: 0.2
+           The *registry* argument.
+        """
+        return _set(parse_portset(spec, registry))
 
     @classmethod
     def all(cls) -> PortSet:
@@ -456,43 +299,6 @@ def _set(ranges: tuple[PortRange, ...]) -> PortSet:
 _ALL = _set((_range(0, MAX_PORT),))
 
 
-def _intersect(a: tuple[PortRange, ...], b: tuple[PortRange, ...]) -> tuple[PortRange, ...]:
-    out: list[PortRange] = []
-    i = j = 0
-    while i < len(a) and j < len(b):
-        ra, rb = a[i], b[j]
-        first = max(ra.first, rb.first)
-        last = min(ra.last, rb.last)
-        if first <= last:
-            out.append(ra if (first, last) == (ra.first, ra.last) else _range(first, last))
-        if ra.last < rb.last:
-            i += 1
-        else:
-            j += 1
-    return tuple(out)
-
-
-def _subtract(a: tuple[PortRange, ...], b: tuple[PortRange, ...]) -> tuple[PortRange, ...]:
-    out: list[PortRange] = []
-    j = 0
-    for ra in a:
-        first, last = ra.first, ra.last
-        while j < len(b) and b[j].last < first:
-            j += 1
-        k = j
-        while k < len(b) and b[k].first <= last:
-            rb = b[k]
-            if rb.first > first:
-                out.append(_range(first, rb.first - 1))
-            first = rb.last + 1
-            if first > last:
-                break
-            k += 1
-        if first <= last:
-            out.append(ra if first == ra.first else _range(first, last))
-    return tuple(out)
-
-
 def _spec_entries(
     value: Iterable[tuple[Protocol | str, Iterable[PortLike]]] | dict[Any, Any],
 ) -> tuple[tuple[Protocol, PortSet], ...]:
@@ -534,20 +340,31 @@ class PortSpec:
     )
 
     @classmethod
-    def parse(cls, spec: str, *, default: Protocol | str = Protocol.TCP) -> PortSpec:
+    def parse(
+        cls,
+        spec: str,
+        *,
+        default: Protocol | str = Protocol.TCP,
+        registry: NameResolver | None = None,
+    ) -> PortSpec:
         """Parse a port list with optional protocol qualifiers.
 
         Args:
-            spec: For instance ``"22,80"``, ``"T:1-1024,U:53,161"`` or ``"U:-"``.
+            spec: For instance ``"22,80"``, ``"T:1-1024,U:53,161"`` or ``"U:domain"``.
             default: The protocol of items that come before any qualifier.
+            registry: The :class:`~portkit.registries.Registry` that resolves
+                service names; the default registry when None. Parsing reads no file.
 
         Raises:
             InvalidSpecError: *spec* breaks the syntax (an empty qualifier such as
-                ``"T:"`` included).
-        """
-        from ._spec import parse_portspec
+                ``"T:"`` included) or names an unknown service.
+            InvalidOptionError: *registry* is not a registry.
 
-        return parse_portspec(spec, Protocol.parse(default))
+        .. versionchanged:: 0.2
+           The *registry* argument.
+        """
+        found = parse_portspec(spec, Protocol.parse(default), registry)
+        return _spec_from(found)
 
     def get(self, protocol: Protocol | str) -> PortSet:
         """The ports of *protocol*, empty when it has none."""
@@ -594,6 +411,17 @@ class PortSpec:
 
 
 _EMPTY = _set(())
+
+
+def _spec_from(found: dict[Protocol, tuple[PortRange, ...]]) -> PortSpec:
+    """Build a :class:`PortSpec` from each protocol's collapsed ranges."""
+    order = list(Protocol)
+    entries = tuple(
+        (p, _set(found[p])) for p in sorted(found, key=order.index) if found[p]
+    )
+    new = object.__new__(PortSpec)
+    object.__setattr__(new, "entries", entries)
+    return new
 
 # Default ports of URL schemes, for Endpoint.parse. Schemes named in IANA's URI scheme
 # registry or in common use, mapped to the port their specifications give.
@@ -649,6 +477,19 @@ _LABEL = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)\Z")
 _MAX_HOST = 253
 
 
+#: An IPv6 zone (``fe80::1%eth0``): an interface name or index. Interface names are at
+#: most 15 characters on Linux, 256 on Windows' friendly names but those are not zones.
+_ZONE = re.compile(r"[A-Za-z0-9_.-]{1,64}\Z")
+_ZONE_RULE = "an IPv6 zone (after '%') is 1-64 ASCII letters, digits, '_', '.' or '-'"
+
+
+def _check_zone(value: str) -> None:
+    """Refuse a zone that could not name an interface (NUL, newline, ']', 2,000 chars)."""
+    address, percent, zone = value.partition("%")
+    if percent and (":" not in address or not _ZONE.match(zone)):
+        raise InvalidEndpointError(value, _ZONE_RULE)
+
+
 def _normalize_host(value: object) -> str:
     """Validate a host name or IP literal and return its canonical text."""
     if not isinstance(value, str):
@@ -656,6 +497,7 @@ def _normalize_host(value: object) -> str:
     if not value:
         raise InvalidEndpointError(value, "host must not be empty")
     if ":" in value or value[0].isdigit() or value[-1].isdigit():
+        _check_zone(value)
         try:
             return str(ipaddress.ip_address(value))
         except ValueError:
@@ -685,7 +527,10 @@ def _endpoint_port(value: object) -> int:
     return check_port(value, "an endpoint's port is an int from 0 to 65535")
 
 
-@attrs.frozen(kw_only=True, repr=False, order=True)
+_PROTOCOL_ORDER = {p: i for i, p in enumerate(Protocol)}
+
+
+@attrs.frozen(kw_only=True, repr=False, order=False)
 class Endpoint:
     """Where a service listens: a host, a port and a transport protocol.
 
@@ -699,10 +544,22 @@ class Endpoint:
     >>> str(Endpoint(host="ns1.example", port=53, protocol=Protocol.UDP))
     'ns1.example:53/udp'
 
+    Endpoints sort as :mod:`ipaddress` sorts addresses: IPv4 addresses numerically
+    (``10.0.0.9`` before ``10.0.0.10``), then IPv6 addresses numerically, then host
+    names alphabetically; then by port, then by protocol (tcp, udp, sctp, dccp):
+
+    >>> texts = ["db:5432", "[::1]:80", "10.0.0.10:22", "10.0.0.9:22"]
+    >>> [str(e) for e in sorted(map(Endpoint.parse, texts))]
+    ['10.0.0.9:22', '10.0.0.10:22', '[::1]:80', 'db:5432']
+
     Attributes:
-        host: A host name, an IPv4 address or an IPv6 address (no brackets).
+        host: A host name, an IPv4 address or an IPv6 address (no brackets; a zone
+            after ``%`` is 1-64 letters, digits, ``_``, ``.`` or ``-``).
         port: The port number.
         protocol: The transport protocol, TCP unless given.
+
+    .. versionchanged:: 0.2
+       Addresses sort numerically, IPv4 before IPv6 before names; before, as text.
     """
 
     host: str = attrs.field(converter=_normalize_host)
@@ -758,6 +615,42 @@ class Endpoint:
                 raise InvalidEndpointError(text, "no port given and no default_port")
             port = default_port
         return cls(host=host, port=port, protocol=proto)
+
+    @functools.cached_property
+    def _order(self) -> tuple[int, int, str, int, int]:
+        """The sort key: address family (IPv4, IPv6, name), number, text, port, protocol.
+
+        The text (the zone of an IPv6 address, a name) keeps the key apart wherever the
+        fields differ, so that ordering agrees with equality.
+        """
+        ip = self.ip
+        if ip is None:
+            family, number, text = 2, 0, self.host
+        elif ip.version == 4:
+            family, number, text = 0, int(ip), ""
+        else:
+            family, number, text = 1, int(ip), self.host
+        return family, number, text, self.port, _PROTOCOL_ORDER[self.protocol]
+
+    def __lt__(self, other: object) -> bool:
+        if other.__class__ is not Endpoint:
+            return NotImplemented
+        return self._order < other._order
+
+    def __le__(self, other: object) -> bool:
+        if other.__class__ is not Endpoint:
+            return NotImplemented
+        return self._order <= other._order
+
+    def __gt__(self, other: object) -> bool:
+        if other.__class__ is not Endpoint:
+            return NotImplemented
+        return self._order > other._order
+
+    def __ge__(self, other: object) -> bool:
+        if other.__class__ is not Endpoint:
+            return NotImplemented
+        return self._order >= other._order
 
     @property
     def ip(self) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -826,10 +719,16 @@ def _parse_url(text: str, raw: str) -> tuple[str, int | None]:
         port = parts.port
     except ValueError as e:
         raise InvalidEndpointError(text, f"not a valid URL ({e})") from None
+    hostport = parts.netloc.rpartition("@")[2]
+    port_text = hostport.rpartition("]")[2] if hostport.startswith("[") else hostport
+    if port_text.count(":") == 1:
+        _parse_port_text(text, port_text.partition(":")[2] or "0")  # ASCII digits only
     scheme = parts.scheme.lower()
     host = parts.hostname
     if not host:
         raise InvalidEndpointError(text, "the URL names no host")
+    if "%25" in host:
+        host = host.replace("%25", "%", 1)  # an IPv6 zone in a URL (RFC 6874)
     if port is None:
         port = URL_SCHEME_PORTS.get(scheme)
         if port is None:

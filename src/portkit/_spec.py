@@ -6,52 +6,79 @@ The grammar, after nmap's ``-p`` option::
     item      := [qualifier] body
     qualifier := "T:" | "U:" | "S:" | "D:"      (case-insensitive; applies to what follows)
     body      := port | port "-" port | "-" port | port "-" | "-" | service-name
-    port      := 1 to 5 decimal digits, 0-65535
+    port      := 1 to 5 ASCII digits, 0-65535
 
 Open ends run to 1 and to 65535 (so ``"-"`` is 1-65535, as in nmap). Blanks around
-items, qualifiers and dashes are ignored. Service names are resolved through the port
-registry when it is available.
+items, qualifiers and dashes are ignored.
+
+Parsing reads no file. Service names are resolved by a :class:`NameResolver` (any
+object with the :meth:`~portkit.registries.Registry.ports_for_name` method of a
+registry) that the caller passes; without one, by the default registry, which the
+``portkit`` package names here when it is imported (:func:`use_default_names`). This
+module imports no registry: the registry builds on the same primitives
+(:mod:`portkit._ranges`, :mod:`portkit._protocols`), so there is no import cycle.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Protocol as _TypingProtocol
 
-from ._models import (
+from ._protocols import Protocol
+from ._ranges import (
     MAX_PORT,
-    PortLike,
+    MAX_SPEC_LENGTH,
     PortRange,
-    PortSet,
-    PortSpec,
-    Protocol,
-    _bounds_of,
+    _Bounds,
     _collapse,
     _range,
-    _set,
+    check_spec_text,
+    range_bounds,
 )
-from .exceptions import InvalidSpecError, UnknownServiceError, _show
+from .exceptions import InvalidOptionError, InvalidSpecError, UnknownServiceError, _show
 
-__all__ = ["parse_portset", "parse_portspec", "parse_range"]
+__all__ = [
+    "MAX_SPEC_LENGTH",
+    "NameResolver",
+    "parse_portset",
+    "parse_portspec",
+    "use_default_names",
+]
 
-#: The longest spec accepted. Every port listed one by one takes about 350 KB.
-MAX_SPEC_LENGTH = 1_000_000
+
+class NameResolver(_TypingProtocol):
+    """What resolves the service names of a spec: a registry, or anything alike."""
+
+    def ports_for_name(self, name: str, protocol: Protocol) -> tuple[PortRange, ...]:
+        """The ports *name* stands for over *protocol*.
+
+        Raises:
+            UnknownServiceError: No service of that name.
+        """
+        ...  # pragma: no cover
+
+
+_default_names: list[Callable[[], NameResolver]] = []
+
+
+def use_default_names(loader: Callable[[], NameResolver]) -> None:
+    """Name the function that gives the default registry (called by ``portkit``)."""
+    _default_names[:] = [loader]
+
+
+def _resolver(registry: NameResolver | None) -> NameResolver:
+    if registry is not None:
+        return registry
+    if not _default_names:  # pragma: no cover - portkit's __init__ names it at import
+        raise RuntimeError("no default registry to resolve service names; pass registry=")
+    return _default_names[0]()
+
 
 _QUALIFIER = re.compile(r"\s*([TUSDtusd])\s*:\s*")
-_RANGE = re.compile(r"(\d*)\s*-\s*(\d*)\Z")
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.+*?/-]*\Z")
 _LETTERS = {p.letter: p for p in Protocol}
 _PLAIN = re.compile(r"[0-9]{1,5}(?:,[0-9]{1,5})*\Z")
-
-
-def _check_text(spec: object) -> str:
-    if not isinstance(spec, str):
-        raise InvalidSpecError(spec, "a port spec is a str")
-    if len(spec) > MAX_SPEC_LENGTH:
-        raise InvalidSpecError(spec, f"a port spec has at most {MAX_SPEC_LENGTH:,} characters")
-    if not spec.strip():
-        raise InvalidSpecError(spec, "a port spec must not be empty")
-    return spec
 
 
 def _items(spec: str) -> Iterator[tuple[int, str]]:
@@ -63,81 +90,71 @@ def _items(spec: str) -> Iterator[tuple[int, str]]:
         offset += len(raw) + 1
 
 
-def _port(spec: str, digits: str, position: int) -> int:
-    if len(digits) > 5 or int(digits) > MAX_PORT:
-        raise InvalidSpecError(spec, f"port {digits} is out of range 0-65535", position)
-    return int(digits)
+class _Parser:
+    """One parse: the spec, and the registry resolving its names (looked up once)."""
 
+    def __init__(self, spec: str, registry: NameResolver | None) -> None:
+        self.spec = spec
+        self.registry = registry
+        self.resolved: NameResolver | None = None
 
-def _body(spec: str, body: str, position: int, protocol: Protocol) -> list[tuple[int, int]]:
-    """The (first, last) pairs that one item (qualifier removed) stands for."""
-    if not body:
-        raise InvalidSpecError(spec, "empty item (two commas in a row, or a comma at an end)",
-                               position)
-    if body.isdigit() and body.isascii():
-        port = _port(spec, body, position)
-        return [(port, port)]
-    match = _RANGE.match(body)
-    if match:
-        low, high = match.groups()
-        first = _port(spec, low, position) if low else 1
-        last = _port(spec, high, position) if high else MAX_PORT
-        if first > last:
+    def body(self, body: str, position: int, protocol: Protocol) -> list[_Bounds]:
+        """The (first, last) pairs that one item (qualifier removed) stands for."""
+        if not body:
             raise InvalidSpecError(
-                spec, f"range {_show(body)} runs backwards ({first} > {last})", position
+                self.spec, "empty item (two commas in a row, or a comma at an end)", position
             )
-        return [(first, last)]
-    if _NAME.match(body):
-        return _service_ports(spec, body, position, protocol)
-    raise InvalidSpecError(
-        spec, f"{_show(body)} is not a port, a range (a-b, -b, a-, -) or a service name", position
-    )
-
-
-def _service_ports(
-    spec: str, name: str, position: int, protocol: Protocol
-) -> list[tuple[int, int]]:
-    from .registries._shortcuts import ports_for_spec_name
-
-    try:
-        ports: list[PortLike] = list(ports_for_spec_name(name, protocol))
-    except UnknownServiceError as e:
-        hint = f"; did you mean {', '.join(e.suggestions)}?" if e.suggestions else ""
+        bounds = range_bounds(self.spec, body, position)
+        if bounds is not None:
+            return [bounds]
+        if _NAME.match(body):
+            return self.service_ports(body, position, protocol)
         raise InvalidSpecError(
-            spec, f"unknown service {_show(name)} for {protocol}{hint}", position
-        ) from None
-    return _bounds_of(ports)
+            self.spec,
+            f"{_show(body)} is not a port, a range (a-b, -b, a-, -) or a service name",
+            position,
+        )
+
+    def service_ports(self, name: str, position: int, protocol: Protocol) -> list[_Bounds]:
+        if self.resolved is None:
+            self.resolved = _resolver(self.registry)
+        try:
+            ranges = self.resolved.ports_for_name(name, protocol)
+        except UnknownServiceError as e:
+            hint = f"; did you mean {', '.join(e.suggestions)}?" if e.suggestions else ""
+            raise InvalidSpecError(
+                self.spec, f"unknown service {_show(name)} for {protocol}{hint}", position
+            ) from None
+        return [(r.first, r.last) for r in ranges]
+
+    def parse(self, default: Protocol, allow_qualifiers: bool) -> dict[Protocol, list[_Bounds]]:
+        text = self.spec
+        found: dict[Protocol, list[_Bounds]] = {}
+        protocol = default
+        for position, raw in _items(text):
+            item, start = raw, position
+            qualifier = _QUALIFIER.match(item)
+            if qualifier:
+                letter = qualifier.group(1).upper()
+                if not allow_qualifiers:
+                    raise InvalidSpecError(
+                        text,
+                        f"protocol qualifier '{letter}:' needs PortSpec.parse(), which keeps "
+                        "each protocol's ports apart",
+                        position,
+                    )
+                protocol = _LETTERS[letter]
+                item = item[qualifier.end():]
+                start = position + qualifier.end()
+                if not item:
+                    raise InvalidSpecError(
+                        text, f"qualifier '{letter}:' is not followed by any port", position
+                    )
+            found.setdefault(protocol, []).extend(self.body(item, start, protocol))
+        return found
 
 
-def _parse(spec: object, default: Protocol, allow_qualifiers: bool) -> dict[Protocol, list[
-        tuple[int, int]]]:
-    text = _check_text(spec)
-    found: dict[Protocol, list[tuple[int, int]]] = {}
-    protocol = default
-    for position, raw in _items(text):
-        item, start = raw, position
-        qualifier = _QUALIFIER.match(item)
-        if qualifier:
-            letter = qualifier.group(1).upper()
-            if not allow_qualifiers:
-                raise InvalidSpecError(
-                    text,
-                    f"protocol qualifier '{letter}:' needs PortSpec.parse(), which keeps "
-                    "each protocol's ports apart",
-                    position,
-                )
-            protocol = _LETTERS[letter]
-            item = item[qualifier.end():]
-            start = position + qualifier.end()
-            if not item:
-                raise InvalidSpecError(
-                    text, f"qualifier '{letter}:' is not followed by any port", position
-                )
-        found.setdefault(protocol, []).extend(_body(text, item, start, protocol))
-    return found
-
-
-def _plain_list(spec: str) -> PortSet | None:
+def _plain_list(spec: str) -> tuple[PortRange, ...] | None:
     """The fast path for a plain list of ports (digits and commas only), or None."""
     if not _PLAIN.match(spec):
         return None
@@ -152,34 +169,33 @@ def _plain_list(spec: str) -> PortSet | None:
             first = port
         last = port
     ranges.append(_range(first, last))
-    return _set(tuple(ranges))
+    return tuple(ranges)
 
 
-def parse_portset(spec: str) -> PortSet:
-    """Parse an unqualified port list into one :class:`PortSet`."""
+def _check_registry(registry: object) -> None:
+    if registry is not None and not callable(getattr(registry, "ports_for_name", None)):
+        raise InvalidOptionError(
+            "registry", registry,
+            "service names are resolved by a portkit.registries.Registry (or an object "
+            "with its ports_for_name method); None means the default registry",
+        )
+
+
+def parse_portset(spec: str, registry: NameResolver | None = None) -> tuple[PortRange, ...]:
+    """The collapsed ranges of an unqualified port list."""
+    _check_registry(registry)
     if isinstance(spec, str):
         plain = _plain_list(spec)
         if plain is not None:
             return plain
-    found = _parse(spec, Protocol.TCP, allow_qualifiers=False)
-    return _set(_collapse(found.get(Protocol.TCP, [])))
+    found = _Parser(check_spec_text(spec), registry).parse(Protocol.TCP, allow_qualifiers=False)
+    return _collapse(found.get(Protocol.TCP, []))
 
 
-def parse_portspec(spec: str, default: Protocol) -> PortSpec:
-    """Parse a port list with optional qualifiers into a :class:`PortSpec`."""
-    found = _parse(spec, default, allow_qualifiers=True)
-    return PortSpec({proto: _set(_collapse(bounds)) for proto, bounds in found.items()})
-
-
-def parse_range(text: str) -> PortRange:
-    """Parse one range item: ``"80"``, ``"8000-8100"``, ``"-1024"``, ``"60000-"``."""
-    checked = _check_text(text)
-    stripped = checked.strip()
-    offset = len(checked) - len(checked.lstrip())
-    if "," in stripped:
-        raise InvalidSpecError(text, "a range is one item; use PortSet.parse for lists",
-                               offset + stripped.index(","))
-    if _NAME.match(stripped):
-        raise InvalidSpecError(text, f"{_show(stripped)} is not a port or a range", offset)
-    ((first, last),) = _body(checked, stripped, offset, Protocol.TCP)
-    return _range(first, last)
+def parse_portspec(
+    spec: str, default: Protocol, registry: NameResolver | None = None
+) -> dict[Protocol, tuple[PortRange, ...]]:
+    """The collapsed ranges of each protocol in a port list with optional qualifiers."""
+    _check_registry(registry)
+    found = _Parser(check_spec_text(spec), registry).parse(default, allow_qualifiers=True)
+    return {proto: _collapse(bounds) for proto, bounds in found.items()}

@@ -17,12 +17,14 @@ so code that already catches those keeps working::
     ├── InvalidOptionError        (also ValueError)  an option or a count breaks its rule
     ├── InvalidConfigError        (also ValueError)  a monitor's config file breaks a rule
     ├── UnknownCheckError         (also LookupError) no running check has that name
-    ├── InvalidRuleError          (also ValueError)  an identification rule is malformed
+    ├── InvalidRuleError          (also ValueError)  an identification rule or an allow-list
+    │                                                entry is malformed
     ├── UnknownSystemError        (also LookupError) no ephemeral range known for a system
     ├── UnknownServiceError       (also LookupError) no port known for a service name
     ├── LocalSocketsError         (also OSError)     this host's socket table cannot be read
     ├── RegistryFormatError       (also ValueError)  a row of a registry file is malformed
-    └── RegistryUpdateError                          a registry download failed or was refused
+    ├── RegistryUpdateError                          a registry download failed or was refused
+    └── EventLoopRunningError     (also RuntimeError) a blocking call inside an event loop
 
 Every message names the offending value and the rule it broke; the same facts are
 attributes of the exception, so programs need not parse messages::
@@ -44,6 +46,7 @@ from typing import Any
 from ._public import moved as _moved
 
 __all__ = [
+    "EventLoopRunningError",
     "InvalidColumnError",
     "InvalidConfigError",
     "InvalidEndpointError",
@@ -88,8 +91,8 @@ class _InvalidValueError(PortkitError, ValueError):
     _default_rule = ""
 
     def __init__(self, value: object, rule: str | None = None) -> None:
-        self.value = value
-        self.rule = self._default_rule if rule is None else rule
+        self.value: object = value
+        self.rule: str = self._default_rule if rule is None else rule
         super().__init__(f"invalid {self._subject} {_show(value)}: {self.rule}")
 
 
@@ -113,22 +116,37 @@ class InvalidColumnError(InvalidPortError):
 
     Attributes:
         positions: The zero-based positions of the invalid values, ascending.
-        values: The invalid values themselves, in the same order.
+        values: The invalid values themselves, in the same order (None for a missing
+            value: NA or null).
+        column: The name of the column, when it has one (frames, named Series).
+        rule: The rule the values broke.
+
+    .. versionchanged:: 0.2
+       ``column``, and a *rule* for columns other than ports (protocols).
     """
 
-    def __init__(self, positions: Sequence[int], values: Sequence[object]) -> None:
-        self.positions = tuple(positions)
-        self.values = tuple(values)
+    def __init__(
+        self,
+        positions: Sequence[int],
+        values: Sequence[object],
+        *,
+        column: str | None = None,
+        rule: str = "a port is an int from 0 to 65535",
+    ) -> None:
+        self.positions: tuple[int, ...] = tuple(positions)
+        self.values: tuple[object, ...] = tuple(values)
+        self.column: str | None = column
         pairs = zip(self.positions[:5], self.values[:5], strict=True)
         shown = ", ".join(f"[{p}]={_show(v, 20)}" for p, v in pairs)
         more = f" and {len(self.positions) - 5} more" if len(self.positions) > 5 else ""
+        where = "column" if column is None else f"column {_show(column, 40)}"
+        noun = "port" if rule == "a port is an int from 0 to 65535" else "value"
         PortkitError.__init__(
             self,
-            f"{len(self.positions)} invalid port(s) in column: {shown}{more}; "
-            "a port is an int from 0 to 65535",
+            f"{len(self.positions)} invalid {noun}(s) in {where}: {shown}{more}; {rule}",
         )
-        self.value = self.values[0] if self.values else None
-        self.rule = "a port is an int from 0 to 65535"
+        self.value: object = self.values[0] if self.values else None
+        self.rule = rule
 
 
 class InvalidSpecError(PortkitError, ValueError):
@@ -187,17 +205,26 @@ class InvalidOptionError(PortkitError, ValueError):
 
 
 class InvalidRuleError(_InvalidValueError):
-    """An identification :class:`~portkit.identification.Rule` or
-    :class:`~portkit.identification.RuleSet` is malformed.
+    """A rule is malformed: an identification :class:`~portkit.identification.Rule` or
+    :class:`~portkit.identification.RuleSet`, or an audit allow-list entry
+    (:class:`~portkit.local.Allow`, whose rule id must name a rule of the audit).
 
     Attributes:
-        value: The offending value (a pattern, a name, a rule).
+        value: The offending value (a pattern, a name, a rule, an allow entry).
         rule: What is wrong with it, in words.
+        kind: What kind of rule: ``"identification rule"`` or ``"allow-list entry"``.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2
+       Also for allow-list entries, with ``kind``.
     """
 
-    _subject = "identification rule"
+    def __init__(
+        self, value: object, rule: str | None = None, *, kind: str = "identification rule"
+    ) -> None:
+        self.kind = kind
+        self._subject = kind
+        super().__init__(value, rule)
 
 
 class UnknownProtocolError(PortkitError, ValueError):
@@ -239,7 +266,7 @@ class UnknownCheckError(PortkitError, LookupError):
 
     def __init__(self, name: object, known: Sequence[str] = ()) -> None:
         self.name = name
-        self.known = tuple(known)
+        self.known: tuple[str, ...] = tuple(known)
         shown = ", ".join(self.known[:10]) + (", ..." if len(self.known) > 10 else "")
         super().__init__(f"unknown check {_show(name)}: running checks are [{shown}]")
 
@@ -254,7 +281,7 @@ class UnknownSystemError(PortkitError, LookupError):
 
     def __init__(self, system: object, known: Sequence[str]) -> None:
         self.system = system
-        self.known = tuple(known)
+        self.known: tuple[str, ...] = tuple(known)
         super().__init__(
             f"unknown system {_show(system)}: expected one of {', '.join(self.known)}"
         )
@@ -274,7 +301,7 @@ class UnknownServiceError(PortkitError, LookupError):
     ) -> None:
         self.name = name
         self.protocol = protocol
-        self.suggestions = tuple(suggestions)
+        self.suggestions: tuple[str, ...] = tuple(suggestions)
         proto = f" for {protocol}" if protocol else ""
         hint = f"; did you mean {', '.join(self.suggestions)}?" if self.suggestions else ""
         super().__init__(f"unknown service {_show(name)}{proto}{hint}")
@@ -345,7 +372,7 @@ class RegistryFormatError(PortkitError, ValueError):
     """
 
     def __init__(self, path: object, line: int, rule: str) -> None:
-        self.path = str(path)
+        self.path: str = str(path)
         self.line = line
         self.rule = rule
         super().__init__(f"{self.path}, line {line}: {rule}")
@@ -365,6 +392,32 @@ class RegistryUpdateError(PortkitError):
         self.url = url
         self.reason = reason
         super().__init__(f"registry update from {url} failed: {reason}; the old data is kept")
+
+
+class EventLoopRunningError(PortkitError, RuntimeError):
+    """A blocking call (:func:`portkit.scan_sync`) was made where an event loop runs.
+
+    A Jupyter notebook, for one, runs asyncio in its main thread: there, use the async
+    API (``async with portkit.scan(...)``, which a notebook cell can await).
+
+    Attributes:
+        call: The blocking call, as ``"portkit.scan_sync"``.
+        library: The event loop running, ``"asyncio"`` or ``"trio"``.
+        alternative: The async API to use instead, as ``"portkit.scan"``.
+
+    .. versionadded:: 0.2
+    """
+
+    def __init__(self, call: str, library: str, alternative: str) -> None:
+        self.call = call
+        self.library = library
+        self.alternative = alternative
+        super().__init__(
+            f"{call}() cannot run inside a running {library} event loop (a Jupyter "
+            f"notebook runs one); use the async API instead: {alternative}(), as in "
+            f"'async with {alternative}(...) as results:' (a notebook cell may use "
+            "'async with' and 'await' directly)"
+        )
 
 
 #: Names of this module that were folded into another class.

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import portkit
-from portkit import PortRange, PortStatus, Protocol, Service
+from portkit import PortRange, PortSet, PortSpec, PortStatus, Protocol, Service
 from portkit.registries import Registry
 
 service: Service | None = portkit.lookup(443)
@@ -42,3 +42,6 @@ custom = Registry(
 updated: Registry = portkit.registries.update_registry(
     "http://127.0.0.1:8000/registry.csv", timeout=5.0
 )
+downloaded: Registry | None = Registry.downloaded()
+pinned: PortSet = PortSet.parse("ssh,http", registry=Registry.bundled())
+spec_pinned: PortSpec = PortSpec.parse("T:http,U:domain", registry=custom)

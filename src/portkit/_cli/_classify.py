@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from typing import Any
 
 from portkit import (
@@ -26,7 +27,9 @@ def register(subparsers: Any) -> None:
         "its RFC 6335 name, whether it lies in an ephemeral range, and the service IANA "
         "assigns it over TCP.",
     )
-    p.add_argument("ports", nargs="+", metavar="PORT", help="port numbers, 0-65535")
+    p.add_argument("ports", nargs="+", metavar="PORT",
+                   help="port numbers (0-65535) or specs, as lookup and scan take them: "
+                   "'22,80', '8000-8010', '53/udp', 'T:22,U:53'")
     p.add_argument(
         "--system",
         default=None,
@@ -52,23 +55,36 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=run_ports)
 
 
-def _port_arg(text: str) -> int:
-    if not text.isdigit() or not text.isascii():
-        raise InvalidPortError(text, "a port is a number from 0 to 65535")
-    return check_port(int(text))
+_SPEC = re.compile(r"^\d+(-\d+)?(,\d+(-\d+)?)*(/(tcp|udp|sctp))?$", re.IGNORECASE)
+
+
+def _port_arg(text: str) -> list[tuple[int, Protocol | None]]:
+    """The ports of one argument: a number, or a spec ('22,80', '53/udp', 'T:22,U:53')."""
+    if text.isdigit() and text.isascii():
+        return [(check_port(int(text)), None)]
+    if text.isascii() and (_SPEC.match(text) or ":" in text):
+        body, slash, proto = text.partition("/")
+        default = Protocol.parse(proto) if slash else Protocol.TCP
+        spec = PortSpec.parse(body, default=default)
+        explicit = bool(slash) or ":" in text
+        return [(port, protocol if explicit else None)
+                for protocol, ports in spec.entries for port in ports]
+    raise InvalidPortError(text, "a port is a number from 0 to 65535, or a spec such as "
+                           "'22,80', '8000-8010', '53/udp'")
 
 
 def run_classify(args: argparse.Namespace) -> int:
-    ports = [_port_arg(text) for text in args.ports]
+    ports = [item for text in args.ports for item in _port_arg(text)]
     ephemeral = ephemeral_range(args.system)
     where = args.system or "this host"
     records = []
-    for port in ports:
+    for port, protocol in ports:
         cls = classify(port)
-        service = lookup(port)
+        service = lookup(port, protocol or Protocol.TCP)
         records.append(
             {
                 "port": port,
+                "protocol": None if protocol is None else protocol.value,
                 "service": service.name if service else None,
                 "class": str(cls),
                 "rfc6335": cls.rfc6335_name,
@@ -83,7 +99,8 @@ def run_classify(args: argparse.Namespace) -> int:
         print_table(
             ["PORT", "SERVICE", "CLASS", "RFC 6335 NAME", f"EPHEMERAL ({where}: {ephemeral})"],
             [
-                (r["port"], r["service"] or "-", r["class"], r["rfc6335"],
+                (r["port"] if r["protocol"] is None else f"{r['port']}/{r['protocol']}",
+                 r["service"] or "-", r["class"], r["rfc6335"],
                  "yes" if r["ephemeral"] else "no")
                 for r in records
             ],

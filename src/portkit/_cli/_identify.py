@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -14,10 +13,6 @@ from portkit.identification import BannerProbe, Identification, TLSInfo, TLSProb
 #: UDP ports probed by ``--udp`` when no ``-p`` is given: DNS, DHCP, TFTP, NTP, NetBIOS,
 #: SNMP, IKE, syslog, RIP, SSDP, IPsec NAT-T, mDNS.
 COMMON_UDP_PORTS = PortSet([53, 67, 69, 123, 137, 161, 500, 514, 520, 1900, 4500, 5353])
-
-
-#: The CSV columns that identification adds.
-CSV_FIELDS = ["service", "product", "version", "tls"]
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -94,8 +89,14 @@ def _has_udp(ports: object) -> bool:
     return isinstance(ports, str) and "U:" in ports.upper()
 
 
-def plans(args: argparse.Namespace, ports: Any) -> list[tuple[Probe | None, Any]]:
-    """The scans to run: ``(probe, ports)`` pairs; None is the plain TCP connect probe."""
+#: One scan of a run: (sweep probe or None for TCP connects, ports, "tcp" or "udp",
+#: the probe that identifies the open ports the sweep finds, or None).
+Plan = tuple["Probe | None", PortSet, str, "Probe | None"]
+
+
+def plans(args: argparse.Namespace, ports: Any) -> list[Plan]:
+    """The scans to run, TCP first: a connect sweep, then identification of the open
+    ports it found (never of every port); UDP probes its ports directly."""
     if args.udp and args.ports is None:
         tcp, udp = None, COMMON_UDP_PORTS
     elif isinstance(ports, str):
@@ -105,58 +106,18 @@ def plans(args: argparse.Namespace, ports: Any) -> list[tuple[Probe | None, Any]
         tcp, udp = None, ports
     else:
         tcp, udp = ports, None
-    tcp_probe: Probe | None = None
+    identify: Probe | None = None
     starttls = None if args.starttls == "none" else args.starttls
     tls = TLSProbe(server_hostname=args.sni, cafile=args.cafile, starttls=starttls)
     if args.identify and args.tls:
-        tcp_probe = _BannerAndTLS(BannerProbe(), tls)
+        identify = _BannerAndTLS(BannerProbe(), tls)
     elif args.identify:
-        tcp_probe = BannerProbe()
+        identify = BannerProbe()
     elif args.tls:
-        tcp_probe = tls
-    out: list[tuple[Probe | None, Any]] = []
+        identify = tls
+    out: list[Plan] = []
     if tcp is not None and len(tcp):
-        out.append((tcp_probe, tcp))
+        out.append((None, PortSet(tcp), "tcp", identify))
     if udp is not None and len(udp):
-        out.append((UDPProbe(probe_all=True), udp))
+        out.append((UDPProbe(probe_all=True), PortSet(udp), "udp", None))
     return out
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, Identification | TLSInfo):
-        return value.to_dict()
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, bytes):
-        return value.hex()
-    return value
-
-
-def to_json(result: ProbeResult) -> dict[str, Any]:
-    """``result.to_dict()`` with identification and TLS details as plain data."""
-    record = result.to_dict()
-    record["details"] = _plain(record["details"])
-    return record
-
-
-def columns(result: ProbeResult) -> tuple[str, str, str, str]:
-    """SERVICE, PRODUCT, VERSION and TLS cells for the table."""
-    ident = result.details.get("identification")
-    service = product = version = tls_cell = ""
-    if isinstance(ident, Identification):
-        service = ident.service or ("?" if result.state is PortState.OPEN else "")
-        if ident.tunnel and ident.service:
-            service = f"{ident.tunnel}/{service}"
-        product = ident.product or ident.info or ""
-        version = ident.version or ""
-    tls = result.details.get("tls")
-    if isinstance(tls, TLSInfo):
-        if tls.error:
-            tls_cell = f"no TLS ({tls.error})"
-        else:
-            verdict = "verified" if tls.verified else f"NOT verified: {tls.verify_error}"
-            expiry = "" if tls.days_left is None else f", expires in {tls.days_left} d"
-            tls_cell = f"{tls.version} {tls.alpn or ''} {verdict}{expiry}".replace("  ", " ")
-    return service, product, version, tls_cell

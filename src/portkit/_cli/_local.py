@@ -7,6 +7,7 @@ from typing import Any
 
 from portkit.catalog import annotations_on_port
 from portkit.local import Allow, Finding, LocalSocket, audit, connections, listening
+from portkit.reports import escape
 
 from ._output import print_json_lines, print_table
 
@@ -20,8 +21,26 @@ def register(subparsers: Any) -> None:
         "visible, and who can reach it: loopback, one address, or all interfaces.",
     )
     p.add_argument(
-        "--all", action="store_true", help="every socket, connections included, not only listeners"
+        "-a", "--all", action="store_true",
+        help="every socket, connections included, not only listeners (ss -a)",
     )
+    ss = p.add_argument_group(
+        "ss's flags", "combine as ss does: -tlnp, -tulpn. Without -l or -a, -t and -u "
+        "show connections, as ss does; with no flag at all, listeners are shown"
+    )
+    ss.add_argument("-t", dest="ss_tcp", action="store_true", help="TCP sockets")
+    ss.add_argument("-u", dest="ss_udp", action="store_true", help="UDP sockets")
+    ss.add_argument("-l", dest="ss_listening", action="store_true",
+                    help="listening sockets only")
+    ss.add_argument("-n", dest="ss_numeric", action="store_true",
+                    help="accepted: addresses and ports are always numeric; the SERVICE "
+                    "column names the port")
+    ss.add_argument("-p", dest="ss_processes", action="store_true",
+                    help="accepted: owning processes are always shown where visible")
+    ss.add_argument("-4", dest="ss_family", action="store_const", const=4,
+                    help="IPv4 sockets only")
+    ss.add_argument("-6", dest="ss_family", action="store_const", const=6,
+                    help="IPv6 sockets only")
     p.add_argument(
         "--audit",
         action="store_true",
@@ -98,11 +117,28 @@ def _sort_key(s: LocalSocket) -> tuple[Any, ...]:
     return (str(s.protocol), s.local_port, s.family, s.local_address, s.remote_port)
 
 
+def _ss_protocols(args: argparse.Namespace) -> list[str] | None:
+    chosen = [name for name, flag in (("tcp", args.ss_tcp), ("udp", args.ss_udp)) if flag]
+    if args.protocol and chosen:
+        return sorted({*args.protocol, *chosen})
+    return args.protocol or chosen or None
+
+
 def run_local(args: argparse.Namespace) -> int:
+    args.protocol = _ss_protocols(args)
     if args.audit:
         return run_audit(args)
-    lister = connections if args.all else listening
+    # ss's rule: -a everything, -l listeners, -t/-u alone connections; portkit's
+    # default (no flag) is the listeners.
+    only_connections = (args.ss_tcp or args.ss_udp) and not (args.all or args.ss_listening)
+    everything = args.all or only_connections
+    lister = connections if everything else listening
     found = sorted(lister(protocols=args.protocol, netns=args.netns), key=_sort_key)
+    if only_connections:
+        found = [s for s in found if not s.is_listening]
+    if args.ss_family is not None:
+        found = [s for s in found if s.family == args.ss_family]
+    args.all = everything
     if args.json:
         print_json_lines(socket_record(s) for s in found)
         return 0
@@ -113,7 +149,7 @@ def run_local(args: argparse.Namespace) -> int:
     rows = []
     for s in found:
         process = s.process
-        owner = f"{process.name}[{process.pid}]" if process else "-"
+        owner = f"{escape(process.name)}[{process.pid}]" if process else "-"
         service = _service(s) if s.is_listening else s.service
         row = [str(s.protocol), _address(s), s.local_port, service or "-", owner, s.exposure]
         if args.all:
@@ -146,7 +182,7 @@ def run_audit(args: argparse.Namespace) -> int:
         rows = []
         for f in findings:
             process = f.socket.process
-            owner = f"{process.name}[{process.pid}]" if process else "-"
+            owner = f"{escape(process.name)}[{process.pid}]" if process else "-"
             rows.append(
                 (
                     str(f.severity).upper(),
@@ -156,7 +192,7 @@ def run_audit(args: argparse.Namespace) -> int:
                     f.socket.local_port,
                     f.service or "-",
                     owner,
-                    f.reason,
+                    escape(f.reason),
                 )
             )
         print_table(

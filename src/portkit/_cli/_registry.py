@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
 from portkit import PortStatus, Protocol, Service
 from portkit._cli._output import print_json_lines, print_table
-from portkit.exceptions import InvalidPortError, UnknownServiceError
+from portkit.exceptions import InvalidOptionError, InvalidPortError, UnknownServiceError
 from portkit.registries import default as registry
 from portkit.registries import update_registry
 
@@ -92,28 +93,40 @@ def _lookup_port(port: int, protocol: Protocol | None) -> list[dict[str, Any]]:
 
 
 def _lookup_name(name: str, protocol: Protocol | None) -> list[dict[str, Any]]:
+    """Every port that carries *name* (``http-alt``: 591, 8008 and 8080), per protocol;
+    a common name's port (``postgres``), marked de facto when IANA does not assign it."""
     reg = registry()
     protocols = [protocol] if protocol is not None else list(Protocol)
     records: list[dict[str, Any]] = []
     first_error: UnknownServiceError | None = None
+    folded = name.strip().lower()
     for proto in protocols:
         try:
-            port = reg.port_of(name, proto)
+            ranges = reg.ports_for_name(name, proto)
         except UnknownServiceError as e:
             first_error = first_error or e
             continue
-        folded = name.strip().lower()
-        found = [s for s in reg.services(port, proto) if folded in {n.lower() for n in s.names}]
-        if found:
-            records.extend(_record(s, port) for s in found)
-        else:  # a common name ("postgres") or a vendor port ("elasticsearch")
-            service = reg.lookup(port, proto)
-            record = _record(service, port) if service else {
-                "port": port, "protocol": proto.value, "service": None, "aliases": [],
-                "ports": str(port), "status": reg.status(port, proto).value,
+        for ports in ranges:
+            found = [s for s in reg.services(ports.first, proto)
+                     if folded in {n.lower() for n in s.names}]
+            if found:
+                records.extend(_record(s, ports.first) for s in found)
+                continue
+            # A common name ("postgres") or a vendor's port ("kafka").
+            service = reg.lookup(ports.first, proto)
+            record = _record(service, ports.first) if service else {
+                "port": ports.first, "protocol": proto.value, "service": None, "aliases": [],
+                "ports": str(ports), "status": reg.status(ports.first, proto).value,
                 "description": "", "references": [],
             }
             record["query"] = name
+            if service is None or service.name.lower() not in _common_targets(folded):
+                record["de_facto"] = name
+                iana = f"IANA: {service.name}, {service.description}" if service else (
+                    "not assigned by IANA")
+                record["description"] = f"{name}'s usual port, de facto ({iana})"
+                record["service"] = f"{name} (de facto)"
+                record["ports"] = str(ports)
             records.append(record)
     if not records:
         assert first_error is not None
@@ -122,24 +135,52 @@ def _lookup_name(name: str, protocol: Protocol | None) -> list[dict[str, Any]]:
     return records
 
 
-def _print(records: list[dict[str, Any]], as_json: bool) -> None:
+def _common_targets(name: str) -> set[str]:
+    """The IANA names a common name stands for (``postgres``: ``postgresql``)."""
+    from portkit import search
+
+    return {s.name.lower() for s in search(name, limit=4) if s.name.lower() != name} | {name}
+
+
+def _merged(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per service and ports, its protocols joined (``tcp,udp``), in order."""
+    out: list[dict[str, Any]] = []
+    seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for r in records:
+        key = (r.get("query"), r["service"], r["ports"] if r["service"] else r["port"])
+        row = seen.get(key)
+        if row is None:
+            row = seen[key] = {**r, "protocols": [r["protocol"]] if r["protocol"] else []}
+            out.append(row)
+        elif r["protocol"] and r["protocol"] not in row["protocols"]:
+            row["protocols"].append(r["protocol"])
+    return out
+
+
+def _print(
+    records: list[dict[str, Any]], as_json: bool, queries: bool = False,
+    limit: int | None = None,
+) -> None:
     if as_json:
         print_json_lines(records)
         return
-    print_table(
-        ["PORT", "PROTO", "SERVICE", "ALIASES", "STATUS", "DESCRIPTION"],
-        [
-            (
-                r["ports"] if r["service"] else r["port"],
-                r["protocol"] or "*",
-                r["service"] or "-",
-                ",".join(r["aliases"]) or "-",
-                r["status"],
-                r["description"],
-            )
-            for r in records
-        ],
-    )
+    rows = []
+    for r in _merged(records)[:limit]:
+        row = [
+            r["ports"] if r["service"] else r["port"],
+            ",".join(r["protocols"]) or "*",
+            r["service"] or "-",
+            ",".join(r["aliases"]) or "-",
+            r["status"],
+            r["description"],
+        ]
+        if queries:
+            row.insert(0, r.get("query", ""))
+        rows.append(row)
+    headers = ["PORT", "PROTO", "SERVICE", "ALIASES", "STATUS", "DESCRIPTION"]
+    if queries:
+        headers.insert(0, "QUERY")
+    print_table(headers, rows)
 
 
 def run_lookup(args: argparse.Namespace) -> int:
@@ -150,20 +191,31 @@ def run_lookup(args: argparse.Namespace) -> int:
             number = int(text)
             if number > 65535:
                 raise InvalidPortError(text, "a port is a number from 0 to 65535")
-            records.extend(_lookup_port(number, protocol))
+            found = _lookup_port(number, protocol)
         else:
-            records.extend(_lookup_name(text, protocol))
-    _print(records, args.json)
+            found = _lookup_name(text, protocol)
+        for record in found:
+            record["query"] = query
+        records.extend(found)
+    _print(records, args.json, queries=len(args.queries) > 1)
     return 0
 
 
 def run_search(args: argparse.Namespace) -> int:
-    found = registry().search(" ".join(args.text), limit=args.limit)
+    if args.limit <= 0:
+        raise InvalidOptionError("limit", args.limit, "--limit is an int >= 1")
+    text = " ".join(args.text)
+    # Up to three rows per service (tcp, udp, sctp) merge into one.
+    found = registry().search(text, limit=args.limit * 3)
     records = [_record(s) for s in found]
-    if records or args.json:
-        _print(records, args.json)
+    if args.json:
+        # One object per service, with every protocol it is registered on.
+        print_json_lines(_merged(records)[: args.limit])
+        return 0 if records else 1
+    if records:
+        _print(records, False, limit=args.limit)
     else:
-        print(f"portkit: nothing matches {' '.join(args.text)!r}", file=sys.stderr)
+        print(f"portkit: nothing matches {text!r}", file=sys.stderr)
     return 0 if records else 1
 
 
@@ -189,4 +241,7 @@ def run_update(args: argparse.Namespace) -> int:
     reg = update_registry(args.url, timeout=args.timeout)
     print(f"updated: {len(reg)} services from {reg.provenance.get('download_url')}, "
           f"saved to {reg.provenance.get('path')}")
+    if os.environ.get("PORTKIT_REGISTRY", "").strip().lower() != "downloaded":
+        print("portkit uses it when the environment variable PORTKIT_REGISTRY is "
+              "'downloaded'; otherwise the bundled data")
     return 0

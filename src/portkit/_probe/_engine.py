@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import random
+import sys
 import types
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
@@ -23,7 +24,12 @@ import anyio.lowlevel
 from portkit._models import Endpoint, PortRange, PortSet, PortSpec, Protocol
 from portkit._options import check_count, check_positive
 from portkit._tasks import background_task_group
-from portkit.exceptions import InvalidOptionError, InvalidTargetError
+from portkit.exceptions import (
+    EventLoopRunningError,
+    InvalidOptionError,
+    InvalidTargetError,
+    _show,
+)
 
 from ._limits import MIN_ADAPTIVE_TIMEOUT, Pressure, RateLimiter, RttTable, default_concurrency
 from ._protocol import Probe
@@ -66,6 +72,26 @@ def _probe_protocol(probe: object) -> Protocol:
     return Protocol.parse(getattr(probe, "protocol", Protocol.TCP))
 
 
+def _checked(probe: Probe) -> Probe:
+    """*probe*, with what it returns checked at the boundary of the engine.
+
+    A probe that returns anything but a :class:`ProbeResult` ends the scan with an
+    error naming the probe, rather than an AttributeError deep in the engine.
+    """
+
+    async def checked(endpoint: Endpoint, timeout: float) -> ProbeResult:
+        result = await probe(endpoint, timeout)
+        if not isinstance(result, ProbeResult):
+            raise InvalidOptionError(
+                "probe", probe,
+                f"it returned {_show(result)} (a {type(result).__name__}) for {endpoint}; "
+                "a probe returns a ProbeResult",
+            )
+        return result
+
+    return checked
+
+
 def _portset(ports: PortsLike, protocol: Protocol) -> PortSet:
     if ports is None:
         return PortSet()
@@ -91,13 +117,14 @@ class _Channel:
     def __init__(self, capacity: int) -> None:
         self.items: deque[ProbeResult] = deque()
         self.capacity = capacity
-        self.closed = False
+        self.closed: bool = False
         self._writers = 0
         self._writable = anyio.Event()
         self._reader_waiting = False
         self._readable = anyio.Event()
 
     def put_nowait(self, item: ProbeResult) -> bool:
+        """Add *item* unless the buffer is full; False when it is."""
         if len(self.items) >= self.capacity:
             return False
         self.items.append(item)
@@ -107,6 +134,7 @@ class _Channel:
         return True
 
     async def put(self, item: ProbeResult) -> None:
+        """Add *item*, waiting while the buffer is full."""
         while not self.put_nowait(item):
             self._writers += 1
             try:
@@ -115,6 +143,7 @@ class _Channel:
                 self._writers -= 1
 
     def get_nowait(self) -> ProbeResult | None:
+        """The next result, or None when the buffer is empty right now."""
         items = self.items
         if not items:
             return None
@@ -136,6 +165,7 @@ class _Channel:
         return self.get_nowait()
 
     def close(self) -> None:
+        """Mark the end of the results and wake the reader."""
         self.closed = True
         self._reader_waiting = False
         self._readable.set()
@@ -442,9 +472,10 @@ async def scan(
     space = WorkSpace(blocks, order)
     channel = _Channel(RESULT_BUFFER)
     results = ScanResults(channel, space.total)
+    checked = None if fast or probe is None else _checked(probe)
     state = _Scan(
         work=iter(space), space=space, results=results, channel=channel,
-        probe=None if fast else probe, protocol=protocol, timeout=timeout,
+        probe=checked, protocol=protocol, timeout=timeout,
         retries=retries, adaptive=adaptive_timeout, rate=rate, concurrency=workers,
         progress=progress,
     )
@@ -481,8 +512,44 @@ def scan_sync(
     Results come in order of completion. Takes the options of :func:`scan`, and
     *backend*: ``"asyncio"`` (default) or ``"trio"``, the event loop
     :func:`anyio.run` starts.
+
+    Raises:
+        EventLoopRunningError: An event loop already runs in this thread (a Jupyter
+            notebook's, say): use :func:`scan` there.
+
+    .. versionchanged:: 0.2
+       Inside a running event loop, :class:`~portkit.exceptions.EventLoopRunningError`
+       rather than anyio's ``RuntimeError``.
     """
+    library = _running_event_loop()
+    if library is not None:
+        raise EventLoopRunningError("portkit.scan_sync", library, "portkit.scan")
     return anyio.run(_collect, targets, ports, options, backend=backend)
+
+
+def _running_event_loop() -> str | None:
+    """The event loop running in this thread (``"asyncio"``, ``"trio"``), or None.
+
+    Looks only at modules already imported: a loop of a library never imported
+    cannot be running, and portkit never imports either itself.
+    """
+    asyncio = sys.modules.get("asyncio")
+    if asyncio is not None:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            return "asyncio"
+    trio = sys.modules.get("trio")
+    if trio is not None:
+        try:
+            trio.lowlevel.current_trio_token()
+        except RuntimeError:
+            pass
+        else:
+            return "trio"
+    return None
 
 
 async def probe(

@@ -31,7 +31,11 @@ class Probe(_TypingProtocol):
     - Raise :class:`OSError` with errno ``EMFILE``, ``ENFILE``, ``ENOBUFS``,
       ``ENOMEM``, ``EAGAIN`` or ``EADDRNOTAVAIL`` when a local resource runs out:
       the engine backs off and tries again rather than report a verdict. Any other
-      :class:`OSError` becomes an ``error`` result; other exceptions end the scan.
+      :class:`OSError` becomes an ``error`` result; any other exception ends the
+      scan and reaches the caller of :func:`~portkit.scan` (or
+      :func:`~portkit.scan_sync`) as it is, not wrapped in an ``ExceptionGroup``.
+      Returning anything but a :class:`~portkit.ProbeResult` ends the scan with
+      :class:`~portkit.exceptions.InvalidOptionError` naming the probe.
     - Close what you open on every path, cancellation included.
 
     A probe may have a ``protocol`` attribute (a :class:`~portkit.Protocol`); the

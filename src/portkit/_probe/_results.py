@@ -9,7 +9,6 @@ named as nmap names them (``syn-ack``, ``conn-refused``, ``no-response``,
 from __future__ import annotations
 
 import enum
-import types
 from collections.abc import Mapping
 from typing import Any
 
@@ -45,15 +44,6 @@ class PortState(str, enum.Enum):
         return self.value
 
 
-def _freeze(value: Mapping[str, object] | None) -> Mapping[str, object]:
-    if value is None:
-        return _EMPTY
-    if isinstance(value, types.MappingProxyType):
-        return value
-    return types.MappingProxyType(dict(value))
-
-
-_EMPTY: Mapping[str, object] = types.MappingProxyType({})
 
 
 def _protocol(value: Protocol | str) -> Protocol:
@@ -107,11 +97,16 @@ class ProbeResult:
     latency: float | None = None
     attempts: int = attrs.field(default=1, validator=_check_attempts)
     details: Mapping[str, object] = attrs.field(
-        default=None, converter=_freeze, eq=False, repr=False
+        default=None, converter=_frozen.freeze, eq=False, repr=False
     )
 
-    __getstate__ = _frozen.getstate
-    __setstate__ = _frozen.setstate
+    def __getstate__(self) -> dict[str, Any]:
+        """The fields, read-only mappings as plain dicts, for pickle."""
+        return _frozen.getstate(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore what :meth:`__getstate__` stored."""
+        _frozen.setstate(self, state)
 
     @property
     def endpoint(self) -> Endpoint:

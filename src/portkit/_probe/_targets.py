@@ -24,6 +24,7 @@ from portkit.exceptions import InvalidEndpointError, InvalidOptionError, Invalid
 __all__ = [
     "Block",
     "Family",
+    "OctetPattern",
     "TargetLike",
     "WorkSpace",
     "parse_family",
@@ -70,13 +71,94 @@ def parse_family(value: Family) -> tuple[int, ...] | None:
 
 @attrs.frozen
 class Target:
-    """One parsed target: a single address, a network, or a name to resolve."""
+    """One parsed target: a single address, a network, an octet pattern, or a name."""
 
     text: str
     address: IPAddress | None = None
     network: IPNetwork | None = None
     name: str | None = None
     port: int | None = None
+    pattern: OctetPattern | None = None
+
+
+_PATTERN_CHARS = frozenset("0123456789.-*,")
+
+
+class OctetPattern(Sequence[ipaddress.IPv4Address]):
+    """IPv4 addresses written nmap's way, octet by octet: ``10.0.0.1-20``, ``10.0.*.1``,
+    ``192.0.2.1,3,5-7``; random access without expanding the product.
+
+    Each octet is a number, ``*`` (0-255), a range ``a-b`` (``-b`` and ``a-`` run from 0 and
+    to 255) or a comma list of these.
+    """
+
+    def __init__(self, octets: Sequence[Sequence[int]]) -> None:
+        self.octets = [tuple(o) for o in octets]
+        self._len = 1
+        for values in self.octets:
+            self._len *= len(values)
+
+    @classmethod
+    def parse(cls, text: str) -> OctetPattern | None:
+        """The pattern of *text*, or None when *text* is not one (a plain address or a name).
+
+        Raises:
+            InvalidTargetError: *text* looks like a pattern but an octet is out of 0-255
+                or a range runs backwards.
+        """
+        parts = text.split(".")
+        if len(parts) != 4 or not set(text) <= _PATTERN_CHARS or not any(
+            c in text for c in "-*,"
+        ):
+            return None
+        octets = []
+        for part in parts:
+            values: set[int] = set()
+            for item in part.split(","):
+                if item == "*":
+                    values.update(range(256))
+                    continue
+                low, dash, high = item.partition("-")
+                if not (low or dash) or (low and not low.isdigit()) or (
+                    high and not high.isdigit()
+                ) or "*" in item or (dash and "-" in high):
+                    raise InvalidTargetError(
+                        text, "an octet is a number, '*', a range such as 1-20, or a comma "
+                        "list of these"
+                    )
+                first = int(low) if low else 0
+                last = (int(high) if high else 255) if dash else first
+                if first > 255 or last > 255 or first > last:
+                    raise InvalidTargetError(
+                        text, "octets run from 0 to 255, and a range from low to high"
+                    )
+                values.update(range(first, last + 1))
+            octets.append(sorted(values))
+        return cls(octets)
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __getitem__(self, index: int) -> ipaddress.IPv4Address:  # type: ignore[override]
+        if not 0 <= index < self._len:
+            raise IndexError(index)
+        value = 0
+        shift = 24
+        for values in reversed(self.octets):
+            index, digit = divmod(index, len(values))
+            value |= values[digit] << (24 - shift)
+            shift -= 8
+        return ipaddress.IPv4Address(value)
+
+    def __iter__(self) -> Iterator[ipaddress.IPv4Address]:
+        for i in range(self._len):
+            yield self[i]
+
+    def __contains__(self, value: object) -> bool:
+        if not isinstance(value, ipaddress.IPv4Address):
+            return False
+        packed = value.packed
+        return all(b in set(o) for b, o in zip(packed, self.octets, strict=True))
 
 
 def _parse_one(value: object) -> Target:
@@ -94,6 +176,9 @@ def _parse_one(value: object) -> Target:
             value, "a target is a host name, an IP address, a network or an Endpoint"
         )
     text = value.strip()
+    pattern = OctetPattern.parse(text)
+    if pattern is not None:
+        return Target(value, pattern=pattern)
     if "/" in text:
         try:
             network = ipaddress.ip_network(text, strict=False)
@@ -142,7 +227,7 @@ class Block:
     """
 
     text: str
-    addresses: Sequence[IPAddress] | IPNetwork
+    addresses: Sequence[IPAddress] | IPNetwork | OctetPattern
     count: int
     ports: Sequence[int]
     error: str | None = None
@@ -159,6 +244,10 @@ async def _lookup(name: str, families: tuple[int, ...] | None) -> list[IPAddress
         if family not in (socket.AF_INET, socket.AF_INET6):
             continue
         address = ipaddress.ip_address(str(sockaddr[0]).partition("%")[0])
+        fields: tuple[object, ...] = tuple(sockaddr)
+        if family == socket.AF_INET6 and len(fields) > 3 and fields[3]:
+            # A link-local address needs its interface: keep the resolver's scope id.
+            address = ipaddress.IPv6Address(f"{address}%{fields[3]}")
         if families is None:
             return [address]
         if family in families and all(a.version != address.version for a in found):
@@ -210,6 +299,9 @@ async def resolve(
         elif target.address is not None:
             if _family_ok(target.address.version, families):
                 blocks.append(Block(target.text, (target.address,), 1, own))
+        elif target.pattern is not None:
+            if _family_ok(4, families):
+                blocks.append(Block(target.text, target.pattern, len(target.pattern), own))
         elif target.network is not None and _family_ok(target.network.version, families):
             net = target.network
             blocks.append(Block(target.text, net, net.num_addresses, own))

@@ -33,7 +33,7 @@ from portkit._models import Endpoint, Protocol
 
 from ._results import PortState, ProbeResult, _fast_result
 
-__all__ = ["PRESSURE_ERRNOS", "Connector", "TCPConnectProbe", "errno_name"]
+__all__ = ["PRESSURE_ERRNOS", "Connector", "TCPConnectProbe", "errno_name", "scoped_sockaddr"]
 
 #: Errnos that mean a local resource ran out (descriptors, buffers, source ports):
 #: never verdicts on a port; the engine backs off and tries again.
@@ -203,6 +203,29 @@ _SELF_CONNECT_VERDICT: Verdict = (
 )
 
 
+_AF_INET6 = socket.AF_INET6
+
+
+def scoped_sockaddr(host: str, port: object) -> tuple[str, object, int, int]:
+    """The IPv6 socket address of ``address%zone``, the zone's interface index in it.
+
+    ``connect(("fe80::1%eth0", 80))`` drops the zone (Python puts the tuple's own
+    scope id, 0, in the socket address), and a link-local address without one is
+    ``EINVAL``; the four-element form carries it.
+
+    Raises:
+        OSError: The zone names no interface of this host.
+    """
+    address, _, zone = host.partition("%")
+    if zone.isascii() and zone.isdigit():
+        return address, port, 0, int(zone)
+    try:
+        index = socket.if_nametoindex(zone)
+    except OSError:
+        raise OSError(errno.ENODEV, f"no network interface named {zone!r}") from None
+    return address, port, 0, index
+
+
 class Connector:
     """Makes TCP connect probes, one at a time, and owns the sockets they use.
 
@@ -268,6 +291,10 @@ class Connector:
             OSError: a local resource ran out (errno in :data:`PRESSURE_ERRNOS`),
                 or the address family is not supported.
         """
+        if family == _AF_INET6 and len(sockaddr) == 2:
+            host = sockaddr[0]
+            if isinstance(host, str) and "%" in host:
+                sockaddr = scoped_sockaddr(host, sockaddr[1])
         for _ in range(_SELF_CONNECT_TRIES):
             pair = self._spare.pop(family, None)
             sock, poller = pair if pair is not None else self._take(family)

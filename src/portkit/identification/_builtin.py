@@ -1,7 +1,8 @@
-"""The built-in identification rules, and the extractors of the binary ones.
+"""The built-in identification rules: the code they need, and their compilation.
 
-The rules are portkit's own, written from the protocols' specifications and from
-what real servers send. They are compiled on first use, not when portkit is imported.
+The table itself is data, in :mod:`portkit.identification._builtin_data`; this module
+holds what the table names (the extractors of binary greetings, the nudges) and builds
+the rules on first use, not when portkit is imported.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 import struct
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from ._bson import op_msg, read_op_msgs
 from ._rules import Rule, RuleSet
@@ -91,190 +92,39 @@ MONGODB_NUDGE = op_msg({"hello": 1, "$db": "admin"}, 1) + op_msg(
     {"buildInfo": 1, "$db": "admin"}, 2
 )
 
+#: The code that the table names: extractors ...
+EXTRACTORS: dict[str, Callable[[re.Match[bytes]], Mapping[str, object] | None]] = {
+    "http": _http,
+    "mongodb": _mongodb,
+    "mysql": _mysql,
+    "postgresql-ssl": _postgresql_ssl,
+}
+#: ... and nudges.
+NUDGES: dict[str, bytes | Callable[[str], bytes]] = {
+    "http-get": _http_get,
+    "mongodb-hello": MONGODB_NUDGE,
+    "postgresql-ssl-request": SSL_REQUEST,
+}
+
+
+def _rule(entry: Mapping[str, object]) -> Rule:
+    """The :class:`Rule` of one table entry, its named code looked up."""
+    fields = dict(entry)
+    extract = fields.get("extract")
+    if isinstance(extract, str):
+        fields["extract"] = EXTRACTORS[extract]
+    nudge = fields.get("nudge")
+    if isinstance(nudge, str):
+        fields["nudge"] = NUDGES[nudge]
+    return Rule(**fields)  # type: ignore[arg-type]
+
+
 @functools.cache
 def _builtin() -> RuleSet:
     """The built-in rules, compiled on first use (not when portkit is imported)."""
-    return RuleSet((
-        Rule(
-            name="openssh",
-            service="ssh",
-            product="OpenSSH",
-            pattern=rb"\ASSH-[\d.]+-OpenSSH_(?P<version>[\w.]+)(?:[ -](?P<info>[^\r\n]*))?",
-            ports="22",
-        ),
-        Rule(
-            name="dropbear",
-            service="ssh",
-            product="Dropbear sshd",
-            pattern=rb"\ASSH-[\d.]+-dropbear_(?P<version>[\w.]+)",
-            ports="22",
-        ),
-        Rule(
-            name="ssh",
-            service="ssh",
-            pattern=rb"\ASSH-(?:2\.0|1\.99|1\.5)-(?P<product>[!-,.-~]+)[-_](?P<version>[\w.]+)",
-            ports="22",
-        ),
-        Rule(
-            name="postfix",
-            service="smtp",
-            product="Postfix smtpd",
-            pattern=rb"\A220[ -](?P<hostname>\S+) ESMTP Postfix(?: \((?P<info>[^)\r\n]*)\))?",
-            ports="25,465,587",
-        ),
-        Rule(
-            name="exim",
-            service="smtp",
-            product="Exim smtpd",
-            pattern=rb"\A220[ -](?P<hostname>\S+) ESMTP Exim (?P<version>[\w.]+)",
-            ports="25,465,587",
-        ),
-        Rule(
-            name="opensmtpd",
-            service="smtp",
-            product="OpenSMTPD",
-            pattern=rb"\A220[ -](?P<hostname>\S+) ESMTP OpenSMTPD",
-            ports="25,465,587",
-        ),
-        Rule(
-            name="smtp",
-            service="smtp",
-            pattern=rb"\A220[ -](?P<hostname>[\w.-]+) [^\r\n]*E?SMTP",
-            ports="25,465,587",
-        ),
-        Rule(
-            name="vsftpd",
-            service="ftp",
-            product="vsftpd",
-            pattern=rb"\A220 \(vsFTPd (?P<version>[\w.]+)\)",
-            ports="21",
-        ),
-        Rule(
-            name="proftpd",
-            service="ftp",
-            product="ProFTPD",
-            pattern=rb"\A220[ -]ProFTPD (?:(?P<version>\d[\w.]*) )?Server",
-            ports="21",
-        ),
-        Rule(
-            name="pure-ftpd",
-            service="ftp",
-            product="Pure-FTPd",
-            pattern=rb"\A220-+ ?Welcome to Pure-FTPd",
-            ports="21",
-        ),
-        Rule(
-            name="ftp",
-            service="ftp",
-            pattern=rb"\A220[ -][^\r\n]*FTP",
-            ports="21",
-        ),
-        Rule(
-            name="dovecot-imap",
-            service="imap",
-            product="Dovecot imapd",
-            pattern=rb"\A\* OK (?:\[[^\]\r\n]*\] )?Dovecot(?: \((?P<info>[^)\r\n]*)\))? ready",
-            ports="143",
-        ),
-        Rule(
-            name="imap",
-            service="imap",
-            pattern=rb"\A\* (?:OK|PREAUTH) [^\r\n]*(?:IMAP4|ready)",
-            ports="143",
-        ),
-        Rule(
-            name="dovecot-pop3",
-            service="pop3",
-            product="Dovecot pop3d",
-            pattern=rb"\A\+OK (?:\[[^\]\r\n]*\] )?Dovecot(?: \((?P<info>[^)\r\n]*)\))? ready",
-            ports="110",
-        ),
-        Rule(
-            name="pop3",
-            service="pop3",
-            pattern=rb"\A\+OK [^\r\n]*(?:POP3?|ready)",
-            ports="110",
-        ),
-        Rule(
-            name="mysql",
-            service="mysql",
-            pattern=(
-                rb"\A(?P<length>[\x00-\xff]{3})\x00\x0a(?P<version>[0-9][\x20-\x7e]{0,60}?)\x00"
-            ),
-            extract=_mysql,
-            ports="3306",
-        ),
-        Rule(
-            name="mysql-refused",
-            service="mysql",
-            pattern=(
-                rb"\A[\x00-\xff]{3}\x00\xff[\x00-\xff]{2}(?:#\w{5})?Host [^\r\n]{0,300}?"
-                rb"is not allowed to connect to this (?P<product>MySQL|MariaDB) server"
-            ),
-            info="client host not allowed",
-            ports="3306",
-        ),
-        Rule(
-            name="http",
-            service="http",
-            pattern=rb"\AHTTP/(?:1\.[01]|2) (?P<status>\d{3})[ \r\n]",
-            extract=_http,
-            ports="80,591,8000,8008,8080,8081,8888,3000,5000,9000",
-            nudge=_http_get,
-        ),
-        Rule(
-            name="redis",
-            service="redis",
-            product="Redis key-value store",
-            pattern=rb"\A\$\d+\r\n# Server\r\n[^$]*?redis_version:(?P<version>[\w.]+)",
-            ports="6379",
-            nudge=b"INFO server\r\n",
-        ),
-        Rule(
-            name="redis-reply",
-            service="redis",
-            product="Redis key-value store",
-            pattern=(
-                rb"\A(?:-NOAUTH Authentication required|-DENIED Redis is running|\+PONG\r\n"
-                rb"|-ERR unknown command [`'])"
-            ),
-            ports="6379",
-        ),
-        Rule(
-            name="memcached",
-            service="memcached",
-            product="Memcached",
-            pattern=rb"\AVERSION (?P<version>\d[\w.-]*)\r\n",
-            ports="11211",
-            nudge=b"version\r\n",
-        ),
-        Rule(
-            name="postgresql",
-            service="postgresql",
-            product="PostgreSQL DB",
-            pattern=rb"\A[NS]\Z",
-            extract=_postgresql_ssl,
-            ports="5432",
-            nudge=SSL_REQUEST,
-            after_nudge=True,
-        ),
-        Rule(
-            name="postgresql-error",
-            service="postgresql",
-            product="PostgreSQL DB",
-            pattern=rb"\AE[\x00-\xff]{4}S(?:FATAL|ERROR|PANIC)\x00(?:V\w+\x00)?C[0-9A-Z]{5}\x00",
-            ports="5432",
-        ),
-        Rule(
-            name="mongodb",
-            service="mongodb",
-            product="MongoDB",
-            pattern=rb"\A[\x00-\xff]{12}\xdd\x07\x00\x00",
-            extract=_mongodb,
-            ports="27017",
-            nudge=MONGODB_NUDGE,
-        ),
-    ))
+    from ._builtin_data import RULES
+
+    return RuleSet(tuple(_rule(entry) for entry in RULES))
 
 def identify_rules() -> RuleSet:
     """The built-in identification rules (a :class:`RuleSet`; extend it with your own).

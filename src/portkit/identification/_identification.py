@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import types
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,10 +11,6 @@ from .. import _frozen
 from ._text import printable
 
 __all__ = ["Identification"]
-
-
-def _freeze(value: Mapping[str, object] | None) -> Mapping[str, object]:
-    return types.MappingProxyType(dict(value or {}))
 
 
 @attrs.frozen(kw_only=True)
@@ -44,9 +39,6 @@ class Identification:
     .. versionadded:: 0.1.0
     """
 
-    __getstate__ = _frozen.getstate
-    __setstate__ = _frozen.setstate
-
     service: str | None = None
     rule: str | None = None
     product: str | None = None
@@ -58,8 +50,16 @@ class Identification:
     sent: bytes | None = attrs.field(default=None, repr=False)
     tunnel: str | None = None
     extra: Mapping[str, object] = attrs.field(
-        default=None, converter=_freeze, eq=False, repr=False
+        default=None, converter=_frozen.freeze, eq=False, repr=False
     )
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The fields, read-only mappings as plain dicts, for pickle."""
+        return _frozen.getstate(self)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Restore what :meth:`__getstate__` stored."""
+        _frozen.setstate(self, state)
 
     @property
     def banner(self) -> str:

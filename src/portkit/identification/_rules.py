@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from .._models import PortSet
-from ..exceptions import InvalidRuleError
+from ..exceptions import InvalidOptionError, InvalidRuleError
 from ._identification import Identification
 
 __all__ = ["Rule", "RuleSet"]
@@ -176,6 +176,15 @@ def _check_rules(
         seen.add(rule.name)
 
 
+def _check_bytes(name: str, value: object) -> None:
+    if not isinstance(value, (bytes, bytearray, memoryview)):
+        hint = "; encode text first, as text.encode()" if isinstance(value, str) else ""
+        raise InvalidOptionError(
+            name, value,
+            f"rules match what a server sent, as bytes, not a {type(value).__name__}{hint}",
+        )
+
+
 @attrs.frozen(repr=False)
 class RuleSet:
     """An ordered collection of :class:`Rule`; the first rule that matches wins.
@@ -261,7 +270,14 @@ class RuleSet:
         Returns:
             An :class:`Identification`; its ``service`` is None when no rule
             matched.
+
+        Raises:
+            InvalidOptionError: *data* or *sent* is not bytes (a ``str`` included:
+                encode text first, as ``text.encode()``).
         """
+        _check_bytes("data", data)
+        if sent is not None:
+            _check_bytes("sent", sent)
         for rule in self.for_port(port):
             if rule.after_nudge and (sent is None or sent != rule.nudge):
                 continue

@@ -18,7 +18,7 @@ import attrs
 from portkit._classify import ephemeral_range
 from portkit._models import Protocol, check_port
 from portkit.catalog._annotations import RiskKind, Severity
-from portkit.exceptions import InvalidEndpointError
+from portkit.exceptions import InvalidEndpointError, InvalidRuleError
 
 from ._knowledge import daemon_services, port_services, socket_service
 from ._models import Exposure, LocalSocket
@@ -195,6 +195,11 @@ AUDIT_RULES: tuple[AuditRule, ...] = (
     port_mismatch,
     ephemeral_listener,
 )
+#: The ids of the built-in rules that are plain functions (a RiskRule has an ``id``).
+_FUNCTION_RULE_IDS: dict[object, str] = {
+    port_mismatch: "port-mismatch",
+    ephemeral_listener: "ephemeral-listener",
+}
 
 
 def _optional_port(value: int | None) -> int | None:
@@ -219,15 +224,52 @@ def _optional_protocol(value: Protocol | str | None) -> Protocol | None:
     return None if value is None else Protocol.parse(value)
 
 
+_KIND = "allow-list entry"
+_KEYS = ("rule", "port", "address", "process", "protocol")
+_SYNTAX = (
+    "an allow-list entry is comma-separated key=value pairs with keys rule, port, "
+    "address, process, protocol, as in 'rule=cleartext-login,port=21,address=10.0.0.0/8'"
+)
+
+
 def _check_not_empty(
     instance: Allow, attribute: attrs.Attribute[Protocol | None], value: Protocol | None
 ) -> None:
     # Validators run once every field is set, so this one sees the whole entry.
     if all(getattr(instance, f.name) is None for f in attrs.fields(Allow)):
-        raise InvalidEndpointError(
+        raise InvalidRuleError(
             "",
             "an allow-list entry names at least one of rule, port, address, process, protocol",
+            kind=_KIND,
         )
+
+
+def _rule_id(rule: AuditRule) -> str | None:
+    """The id a rule's findings carry: its ``id`` attribute, or None when it has none."""
+    found = getattr(rule, "id", None)
+    if isinstance(found, str):
+        return found
+    return _FUNCTION_RULE_IDS.get(rule)
+
+
+def _check_allow_ids(rules: tuple[AuditRule, ...], allow: tuple[Allow, ...]) -> None:
+    """Refuse an allow entry whose rule id names none of *rules* (a typo excuses nothing).
+
+    Rules without an ``id`` attribute cannot say which ids they use; with one of those
+    among *rules*, any id is accepted.
+    """
+    ids = [_rule_id(rule) for rule in rules]
+    if any(i is None for i in ids):
+        return
+    known = sorted({i for i in ids if i is not None})
+    for entry in allow:
+        if entry.rule is not None and entry.rule not in known:
+            raise InvalidRuleError(
+                f"rule={entry.rule}",
+                f"the rule id names no rule of this audit; the known rule ids are "
+                f"{', '.join(known)}",
+                kind=_KIND,
+            )
 
 
 @attrs.frozen(kw_only=True)
@@ -262,23 +304,35 @@ class Allow:
     def parse(cls, text: str) -> Allow:
         """Parse ``"rule=cleartext-login,port=21,address=10.0.0.0/8,process=vsftpd"``.
 
+        Whether the rule id names a rule is checked by :func:`audit`, which knows the
+        rules in use.
+
         Raises:
-            InvalidEndpointError: A part is not ``key=value`` with a known key, or a
-                value is invalid.
+            InvalidRuleError: A part is not ``key=value`` with a known key, a key comes
+                twice, or the port is not a number.
+            InvalidPortError: The port is out of range.
+            InvalidEndpointError: The address is not an IP address or network.
+            UnknownProtocolError: The protocol is not tcp, udp, sctp or dccp.
+
+        .. versionchanged:: 0.2
+           :class:`~portkit.exceptions.InvalidRuleError` for a malformed entry (it was
+           :class:`~portkit.exceptions.InvalidEndpointError`).
         """
+        if not isinstance(text, str):
+            raise InvalidRuleError(text, "an allow-list entry is parsed from a str", kind=_KIND)
         fields: dict[str, object] = {}
         for part in text.split(","):
             key, eq, value = part.partition("=")
             key, value = key.strip(), value.strip()
-            if not eq or key not in ("rule", "port", "address", "process", "protocol"):
-                raise InvalidEndpointError(
-                    text,
-                    "an allow entry is key=value pairs with keys rule, port, "
-                    "address, process, protocol",
-                )
+            if not eq or key not in _KEYS or not value:
+                raise InvalidRuleError(text, f"{part.strip()!r} is not key=value; {_SYNTAX}",
+                                       kind=_KIND)
+            if key in fields:
+                raise InvalidRuleError(text, f"{key!r} is given twice", kind=_KIND)
             if key == "port":
-                if not value.isdigit():
-                    raise InvalidEndpointError(text, f"port {value!r} is not a number")
+                if not (value.isascii() and value.isdigit()):
+                    raise InvalidRuleError(text, f"port {value!r} is not a number",
+                                           kind=_KIND)
                 fields[key] = int(value)
             else:
                 fields[key] = value
@@ -324,6 +378,8 @@ def audit(
         The findings, most severe first, then by protocol, port and rule id.
 
     Raises:
+        InvalidRuleError: An allow entry's rule id names none of the rules (each
+            rule's ``id`` attribute; a rule without one lets any id through).
         LocalSocketsError: *sockets* was None and the socket table cannot be read.
 
     .. versionadded:: 0.1.0
@@ -334,6 +390,7 @@ def audit(
         sockets = listening()
     chosen = AUDIT_RULES if rules is None else tuple(rules)
     excuses = tuple(allow)
+    _check_allow_ids(chosen, excuses)
     findings: list[Finding] = []
     seen: set[tuple[str, int | None, str, int, str]] = set()
     for sock in sockets:

@@ -16,19 +16,24 @@ their blanks collapsed, so no field holds a tab or a newline. Services come firs
 priority order, then markers.
 
 Nothing is read when portkit is imported. The first call that needs the default
-registry loads it under a lock, once; later calls read one global.
+registry loads it under a lock, once; later calls read one global. The default is the
+bundled data, so results do not depend on what a user's cache holds; the one switch
+to the downloaded copy is the environment variable ``PORTKIT_REGISTRY=downloaded``,
+read at that first load (and again after :func:`reset_default`).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from portkit._models import PortRange, Protocol, _range
-from portkit.exceptions import PortkitError
+from portkit._protocols import Protocol
+from portkit._ranges import PortRange, _range
+from portkit.exceptions import InvalidOptionError, PortkitError
 
 from ._cache import cached_csv, read_meta
 from ._index import Registry
@@ -39,9 +44,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DATA_FILE",
+    "SWITCH",
     "default_registry",
     "dump_data",
     "load_bundled",
+    "load_downloaded",
     "parse_data",
     "reset_default",
 ]
@@ -170,18 +177,23 @@ class _Default:
 _STATE = _Default()
 
 
-def _load_default() -> Registry:
-    """The cached download when there is a usable one, else the bundled data."""
+#: The environment variable that picks the default registry: ``bundled`` (the default)
+#: or ``downloaded`` (the copy ``portkit registry update`` made, when there is one).
+SWITCH = "PORTKIT_REGISTRY"
+_CHOICES = ("bundled", "downloaded")
+
+
+def load_downloaded() -> Registry | None:
+    """The downloaded copy with its download record, or None when there is none.
+
+    Raises:
+        RegistryFormatError: The copy is not IANA's CSV.
+        OSError: The copy cannot be read.
+    """
     path = cached_csv()
     if not path.is_file():
-        return load_bundled()
-    try:
-        loaded = Registry.from_iana_csv(path)
-    except (OSError, PortkitError) as e:
-        bundled = load_bundled()
-        return bundled._with_provenance(
-            {**bundled.provenance, "cache_error": f"{path}: {e}"}
-        )
+        return None
+    loaded = Registry.from_iana_csv(path)
     provenance = {
         **loaded.provenance,
         "origin": "cache",
@@ -190,8 +202,36 @@ def _load_default() -> Registry:
     return loaded._with_provenance(provenance)
 
 
+def _choice() -> str:
+    raw = os.environ.get(SWITCH, "")
+    choice = raw.strip().lower() or "bundled"
+    if choice not in _CHOICES:
+        raise InvalidOptionError(
+            SWITCH, raw, f"the environment variable is one of {', '.join(_CHOICES)}"
+        )
+    return choice
+
+
+def _load_default() -> Registry:
+    """The bundled data; with ``PORTKIT_REGISTRY=downloaded``, a usable download first."""
+    if _choice() == "bundled":
+        return load_bundled()
+    try:
+        loaded = load_downloaded()
+    except (OSError, PortkitError) as e:
+        bundled = load_bundled()
+        return bundled._with_provenance(
+            {**bundled.provenance, "cache_error": f"{cached_csv()}: {e}"}
+        )
+    return load_bundled() if loaded is None else loaded
+
+
 def default_registry() -> Registry:
-    """The default registry, loaded on first use (once, even from many threads)."""
+    """The default registry, loaded on first use (once, even from many threads).
+
+    Raises:
+        InvalidOptionError: ``PORTKIT_REGISTRY`` is neither ``bundled`` nor ``downloaded``.
+    """
     registry = _STATE.registry
     if registry is not None:
         return registry

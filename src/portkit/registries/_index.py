@@ -8,17 +8,45 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from portkit._models import MAX_PORT, PortRange, Protocol, _range, check_port
+from portkit._protocols import Protocol
+from portkit._ranges import MAX_PORT, PortRange, _range, check_port
 from portkit.exceptions import RegistryFormatError, UnknownServiceError
 
 from ._aliases import COMMON_NAMES
 from ._model import PortStatus, Service
+from ._terms import SEARCH_TERMS
 
 __all__ = ["Registry"]
 
 _PROTOCOLS = tuple(Protocol)
 _STATUS_CODES = (PortStatus.UNASSIGNED, PortStatus.RESERVED, PortStatus.ASSIGNED)
 _WORD = re.compile(r"[a-z0-9]+")
+_UNRANKED = float("inf")
+
+
+def _meaning(needle: str) -> dict[str, int]:
+    """The service names a search word or phrase is known to mean, with their order."""
+    names = SEARCH_TERMS.get(needle, ())
+    found = {name.lower(): i for i, name in enumerate(names)}
+    common = COMMON_NAMES.get(needle)
+    if common is not None and common[0] is not None:
+        found.setdefault(common[0], -1)
+    return found
+
+
+_RANKS: dict[int, float] = {}
+
+
+def _common_ranks() -> dict[int, float]:
+    """Port -> its best rank among portkit's top ports (TCP, then UDP): how usual a
+    service on the port is. Computed once, on the first search."""
+    if not _RANKS:
+        from portkit.catalog import top_port_entries  # the catalog builds on the registry
+
+        for protocol in ("tcp", "udp"):
+            for entry in top_port_entries(protocol):
+                _RANKS.setdefault(entry.port, entry.rank + (0 if protocol == "tcp" else 0.5))
+    return _RANKS
 
 
 def _per_protocol() -> dict[Any, Any]:
@@ -34,9 +62,10 @@ def _per_protocol() -> dict[Any, Any]:
 class Registry:
     """A port registry: which services use which ports, over TCP, UDP, SCTP and DCCP.
 
-    :func:`portkit.registries.default` gives the default registry (IANA's, bundled with portkit,
-    or the copy that ``portkit registry update`` downloaded). Build others with the
-    named constructors :meth:`from_iana_csv` and :meth:`from_services_file`, or pass
+    :func:`portkit.registries.default` gives the default registry (IANA's, bundled with
+    portkit, or with ``PORTKIT_REGISTRY=downloaded`` the copy that ``portkit registry
+    update`` downloaded). Build others with the named constructors :meth:`bundled`,
+    :meth:`downloaded`, :meth:`from_iana_csv` and :meth:`from_services_file`, or pass
     services to the constructor.
 
     Lookups go through dictionaries built once, when the registry is made, so each
@@ -134,6 +163,25 @@ class Registry:
         from ._data import load_bundled
 
         return load_bundled()
+
+    @classmethod
+    def downloaded(cls) -> Registry | None:
+        """The copy of IANA's registry that ``portkit registry update`` downloaded.
+
+        None when there is none. Each call reads the file again (about 0.2 s); its
+        :attr:`provenance` has ``origin`` ``"cache"`` and the download's address, date
+        and checksum. The default registry uses this copy only when the environment
+        variable ``PORTKIT_REGISTRY`` is ``downloaded``.
+
+        Raises:
+            RegistryFormatError: The copy is not IANA's CSV.
+            OSError: The copy cannot be read.
+
+        .. versionadded:: 0.2
+        """
+        from ._data import load_downloaded
+
+        return load_downloaded()
 
     @classmethod
     def from_iana_csv(cls, path: str | Path, strict: bool = False) -> Registry:
@@ -390,16 +438,24 @@ class Registry:
         return maps
 
     def search(self, text: str, limit: int = 20) -> tuple[Service, ...]:
-        """Services whose names or descriptions match *text*, best matches first.
+        """Services that match *text*, what people mean by it first.
 
-        Ranking: an exact name, then an exact alias, a name or alias that starts with
-        *text*, a whole word of the description, a name that contains *text*, and
-        last a description that contains it; ties go to the lower port, then
-        protocol order. Case is ignored.
+        Ranking, best first: an exact name; the services a word or phrase is known to
+        mean (``"mail"``: smtp, submission, imap, imaps, pop3, pop3s; ``"dns"``:
+        domain; ``"vnc"``: rfb; ``"database"``: postgresql, mysql, ms-sql-s,
+        mongodb, redis; ``"remote desktop"``: ms-wbt-server, rfb), and a common name's
+        service (``"postgres"``); an exact alias; a name that starts with *text*;
+        every word of *text* found in the names, the description's words or the
+        services the word means; a name that contains *text*; last a description
+        that contains it. Within each rank, services more worth checking
+        (:func:`portkit.top_ports`' order) come first, then lower ports, then
+        protocol order. Case and runs of blanks are ignored.
 
         >>> import portkit
         >>> portkit.search("ssh", limit=2)
         (<Service ssh 22/tcp>, <Service ssh 22/udp>)
+        >>> [s.name for s in portkit.search("vnc", limit=1)]
+        ['rfb']
 
         Args:
             text: What to look for; blank text matches nothing.
@@ -409,27 +465,41 @@ class Registry:
         if not needle or limit <= 0:
             return ()
         entries = self._search if self._search is not None else self._index_search()
-        words = set(_WORD.findall(needle))
-        scored: list[tuple[int, int, int, int, Service]] = []
+        ranks = _common_ranks()
+        meant = _meaning(needle)
+        words = _WORD.findall(needle)
+        word_set = set(words)
+        several = len(words) > 1
+        word_meanings = [_meaning(w) for w in words] if several else []
+        scored: list[tuple[int, int, float, int, int, int, Service]] = []
         for position, (service, names, description, desc_words) in enumerate(entries):
-            if names[0] == needle:
+            order = 0
+            name = names[0]
+            if name == needle:
                 score = 0
+            elif name in meant:
+                score, order = 1, meant[name]
             elif needle in names:
-                score = 1
-            elif any(n.startswith(needle) for n in names):
                 score = 2
-            elif words and words <= desc_words:
+            elif any(n.startswith(needle) for n in names):
                 score = 3
-            elif any(needle in n for n in names):
+            elif (word_set <= desc_words and not several) or (several and all(
+                w in desc_words or name in m or any(w in n for n in names)
+                for w, m in zip(words, word_meanings, strict=True)
+            )):
                 score = 4
-            elif needle in description:
+            elif any(needle in n for n in names):
                 score = 5
+            elif needle in description:
+                score = 6
             else:
                 continue
-            scored.append((score, service.ports.first, _PROTOCOLS.index(service.protocol),
+            port = service.ports.first
+            rank = ranks.get(port, _UNRANKED)
+            scored.append((score, order, rank, port, _PROTOCOLS.index(service.protocol),
                            position, service))
-        scored.sort(key=lambda item: item[:4])
-        return tuple(item[4] for item in scored[:limit])
+        scored.sort(key=lambda item: item[:6])
+        return tuple(item[6] for item in scored[:limit])
 
     def _index_search(self) -> list[tuple[Service, tuple[str, ...], str, frozenset[str]]]:
         entries = []

@@ -26,7 +26,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple, TextIO
 
-from portkit._models import MAX_PORT, PortRange, Protocol, _range
+from portkit._protocols import Protocol
+from portkit._ranges import MAX_PORT, PortRange, _range
 from portkit.exceptions import RegistryFormatError
 
 from ._model import PortStatus, Service, make_service

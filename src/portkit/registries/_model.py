@@ -7,7 +7,8 @@ from collections.abc import Iterable
 
 import attrs
 
-from portkit._models import PortRange, Protocol
+from portkit._protocols import Protocol
+from portkit._ranges import PortRange
 
 __all__ = ["PortStatus", "Service"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portkit._models import PortRange, Protocol
+from portkit._protocols import Protocol
 
 from ._data import default_registry
 from ._index import Registry
@@ -12,7 +12,6 @@ __all__ = [
     "default",
     "lookup",
     "port_of",
-    "ports_for_spec_name",
     "search",
     "services",
     "status",
@@ -22,18 +21,29 @@ __all__ = [
 def default() -> Registry:
     """The default registry, loaded on first use.
 
-    That is the copy of IANA's registry that ``portkit registry update`` last
-    downloaded, when there is one, else the snapshot bundled with portkit; its
-    :attr:`~Registry.provenance` says which. Importing portkit reads nothing; the
-    first call loads the data, once, even when many threads call at the same time.
+    That is the snapshot of IANA's registry bundled with portkit, so results do not
+    depend on what the user's cache holds. With the environment variable
+    ``PORTKIT_REGISTRY=downloaded`` it is the copy that ``portkit registry update``
+    last downloaded, when there is a usable one; its :attr:`~Registry.provenance`
+    says which. Importing portkit reads nothing; the first call loads the data, once,
+    even when many threads call at the same time.
+
+    Raises:
+        InvalidOptionError: ``PORTKIT_REGISTRY`` is neither ``bundled`` nor
+            ``downloaded``.
 
     .. versionadded:: 0.1
+    .. versionchanged:: 0.2
+       The bundled data unless ``PORTKIT_REGISTRY=downloaded``; before, a downloaded
+       copy was used whenever there was one.
     """
     return default_registry()
 
 
 def lookup(port: int, protocol: Protocol | str = "tcp") -> Service | None:
-    """The primary service on *port* in the default registry; see :meth:`Registry.lookup`.
+    """The primary service on *port* in the default registry.
+
+    See :meth:`portkit.registries.Registry.lookup`.
 
     .. versionadded:: 0.1
     """
@@ -41,7 +51,9 @@ def lookup(port: int, protocol: Protocol | str = "tcp") -> Service | None:
 
 
 def services(port: int, protocol: Protocol | str | None = None) -> tuple[Service, ...]:
-    """Every assignment of *port* in the default registry; see :meth:`Registry.services`.
+    """Every assignment of *port* in the default registry.
+
+    See :meth:`portkit.registries.Registry.services`.
 
     .. versionadded:: 0.1
     """
@@ -49,7 +61,9 @@ def services(port: int, protocol: Protocol | str | None = None) -> tuple[Service
 
 
 def port_of(name: str, protocol: Protocol | str = "tcp") -> int:
-    """The port of the service *name* in the default registry; see :meth:`Registry.port_of`.
+    """The port of the service *name* in the default registry.
+
+    See :meth:`portkit.registries.Registry.port_of`.
 
     .. versionadded:: 0.1
     """
@@ -57,7 +71,9 @@ def port_of(name: str, protocol: Protocol | str = "tcp") -> int:
 
 
 def search(text: str, limit: int = 20) -> tuple[Service, ...]:
-    """Services matching *text* in the default registry; see :meth:`Registry.search`.
+    """Services matching *text* in the default registry.
+
+    See :meth:`portkit.registries.Registry.search`.
 
     .. versionadded:: 0.1
     """
@@ -65,17 +81,11 @@ def search(text: str, limit: int = 20) -> tuple[Service, ...]:
 
 
 def status(port: int, protocol: Protocol | str = "tcp") -> PortStatus:
-    """IANA's status of *port* in the default registry; see :meth:`Registry.status`.
+    """IANA's status of *port* in the default registry.
+
+    See :meth:`portkit.registries.Registry.status`.
 
     .. versionadded:: 0.1
     """
     return default_registry().status(port, protocol)
 
-
-def ports_for_spec_name(name: str, protocol: Protocol) -> tuple[PortRange, ...]:
-    """The ports a service name stands for in a port spec (``"ssh,http"``).
-
-    Raises:
-        UnknownServiceError: The default registry knows no such name for *protocol*.
-    """
-    return default_registry().ports_for_name(name, protocol)

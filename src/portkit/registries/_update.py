@@ -80,13 +80,14 @@ def _validate(url: str, path: Path) -> Registry:
 
 
 def update_registry(url: str | None = None, *, timeout: float = 60.0) -> Registry:
-    """Download IANA's registry and make it the default from now on.
+    """Download IANA's registry into the cache directory.
 
     The CSV is fetched from *url*, checked, and atomically replaces the copy in the
     cache directory (``$XDG_CACHE_HOME/portkit``, ``~/.cache/portkit``,
     ``~/Library/Caches/portkit`` on macOS, ``%LOCALAPPDATA%\\portkit`` on Windows).
-    :func:`portkit.registries.default` prefers that copy to the bundled data, in this process
-    too, and its provenance says so.
+    :meth:`Registry.downloaded` reads that copy; :func:`portkit.registries.default`
+    uses it (in this process too) when the environment variable ``PORTKIT_REGISTRY``
+    is ``downloaded``, and its provenance says so.
 
     Args:
         url: Where to download from; IANA's published address when None.

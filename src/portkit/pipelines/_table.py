@@ -1,0 +1,448 @@
+"""The port table: one row per port and protocol, the lookup every enrichment makes.
+
+The table is built once per registry from the registry and the curated annotations,
+and kept as numpy arrays: small integer codes into a vocabulary for text columns, so
+that enriching a column is one gather per output column, and text is only ever made
+as categorical/dictionary columns that share the vocabulary.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from portkit._classify import EPHEMERAL_RANGES, INVALID_CODE
+from portkit._models import MAX_PORT, PortClass, Protocol
+from portkit.catalog._annotations import annotation, annotations_on_port
+from portkit.exceptions import InvalidOptionError
+from portkit.registries._index import Registry
+from portkit.registries._shortcuts import default
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import polars as pl
+    import pyarrow as pa
+
+__all__ = [
+    "COLUMNS",
+    "PROTOCOLS",
+    "Codes",
+    "PortTable",
+    "codes_of",
+    "ephemeral_column",
+    "polars_column",
+    "polars_series",
+    "port_table",
+]
+
+#: The protocols of the table, in the order of their codes (0 tcp ... 3 dccp).
+PROTOCOLS: tuple[Protocol, ...] = (Protocol.TCP, Protocol.UDP, Protocol.SCTP, Protocol.DCCP)
+#: IP protocol numbers (as flow records carry them) of each protocol.
+IP_NUMBERS = {6: Protocol.TCP, 17: Protocol.UDP, 132: Protocol.SCTP, 33: Protocol.DCCP}
+
+_SEVERITIES = ("info", "low", "medium", "high", "critical")
+_CLASSES = tuple(str(c) for c in PortClass)
+_RFC6335 = tuple(c.rfc6335_name for c in PortClass)
+_STATUSES = ("assigned", "reserved", "unassigned")
+#: The registry's status codes (its index of statuses), as text.
+_STATUS_BY_CODE = ("unassigned", "reserved", "assigned")
+
+
+def _system_column(system: str) -> str:
+    return "ephemeral_" + system.replace("-", "_")
+
+
+#: Every column of the port table, in order, with what it holds.
+COLUMNS: dict[str, str] = {
+    "port": "the port number, 0-65535",
+    "protocol": "tcp, udp, sctp or dccp",
+    "class": "IANA's class: well-known, registered or dynamic",
+    "rfc6335": "RFC 6335's name of the class (System Ports, User Ports, ...)",
+    "service": "the primary service IANA assigns the port over the protocol, or null",
+    "status": "IANA's status: assigned, reserved or unassigned",
+    "category": "what the service is for (web, mail, database, ...), or null",
+    "cleartext": "whether the service sends its data unencrypted, or null when unknown",
+    "tls_counterpart": "the service name of the TLS variant (https for http), or null",
+    "risk": "the highest severity of the service's known risks (info ... critical), or null",
+    **{
+        _system_column(name): f"whether the port lies in {name}'s ephemeral range ({rng})"
+        for name, rng in EPHEMERAL_RANGES.items()
+    },
+}
+
+
+@attrs.frozen(eq=False)
+class Codes:
+    """A text column as small integer codes into a vocabulary (-1 for null)."""
+
+    codes: Any
+    vocabulary: tuple[str, ...]
+    ordered: bool = False
+
+
+def _coded(values: Sequence[str | None], fixed: Sequence[str] | None = None) -> Codes:
+    import numpy as np
+
+    vocab: dict[str, int] = {v: i for i, v in enumerate(fixed or ())}
+    codes = np.empty(len(values), dtype=np.int16)
+    for i, value in enumerate(values):
+        if value is None:
+            codes[i] = -1
+        else:
+            code = vocab.get(value)
+            if code is None:
+                code = vocab[value] = len(vocab)
+            codes[i] = code
+    if len(vocab) < 127:
+        codes = codes.astype(np.int8)
+    return Codes(codes, tuple(vocab), ordered=fixed is not None)
+
+
+@functools.lru_cache(maxsize=8)
+def _build(registry: Registry) -> dict[str, Any]:
+    """Every column for all four protocols at once: index ``protocol * 65536 + port``."""
+    import numpy as np
+
+    size = MAX_PORT + 1
+    ports = np.tile(np.arange(size, dtype=np.uint16), len(PROTOCOLS))
+    protocol = np.repeat(np.arange(len(PROTOCOLS), dtype=np.int8), size)
+    from portkit._classify import _table as class_table
+
+    cls = np.tile(class_table().astype(np.int8), len(PROTOCOLS))
+    services: list[str | None] = []
+    statuses: list[str] = []
+    categories: list[str | None] = []
+    cleartext = np.zeros(size * len(PROTOCOLS), dtype=np.int8)  # -1 null, 0, 1
+    tls: list[str | None] = []
+    risk: list[str | None] = []
+    by_name: dict[str, Any] = {}
+    by_port: dict[tuple[int, Protocol], Any] = {}
+    annotated = _annotated_ports()
+    status_codes = registry._index_status() if registry._status is None else registry._status
+    i = -1
+    for proto in PROTOCOLS:
+        primary = registry._primary[proto]
+        status_map = status_codes[proto]
+        for port in range(size):
+            i += 1
+            service = primary.get(port)
+            name = service.name if service is not None else None
+            services.append(name)
+            statuses.append(_STATUS_BY_CODE[status_map[port]])
+            note = None
+            if name is not None:
+                note = by_name.get(name, False)
+                if note is False:
+                    note = by_name[name] = annotation(name)
+            if note is None and port in annotated:
+                found = by_port.get((port, proto), False)
+                if found is False:
+                    usual = annotations_on_port(port, proto)
+                    found = by_port[port, proto] = usual[0] if len(usual) == 1 else None
+                note = found
+            if note is None:
+                categories.append(None)
+                tls.append(None)
+                risk.append(None)
+                cleartext[i] = -1
+            else:
+                categories.append(str(note.category.value))
+                tls.append(note.tls_counterpart)
+                risk.append(_SEVERITIES[int(note.severity)])
+                cleartext[i] = -1 if note.cleartext is None else int(note.cleartext)
+    columns: dict[str, Any] = {
+        "port": ports,
+        "protocol": Codes(protocol, tuple(p.value for p in PROTOCOLS), ordered=False),
+        "class": Codes(cls, _CLASSES, ordered=True),
+        "rfc6335": Codes(cls, _RFC6335, ordered=True),
+        "service": _coded(services),
+        "status": _coded(statuses, _STATUSES),
+        "category": _coded(categories),
+        "cleartext": cleartext,
+        "tls_counterpart": _coded(tls),
+        "risk": _coded(risk, _SEVERITIES),
+    }
+    for name in EPHEMERAL_RANGES:
+        columns[_system_column(name)] = np.tile(ephemeral_column(np.arange(size), name), 4)
+    for value in columns.values():
+        array = value.codes if isinstance(value, Codes) else value
+        array.flags.writeable = False
+    return columns
+
+
+@functools.cache
+def _annotated_ports() -> frozenset[int]:
+    from portkit.catalog._annotations import annotations
+
+    return frozenset(p for a in annotations() for p in a.ports)
+
+
+def ephemeral_column(ports: Any, system: str | None) -> Any:
+    """A bool array: which of *ports* (valid ints) lie in *system*'s ephemeral range."""
+    from portkit._classify import ephemeral_range
+
+    span = ephemeral_range(system)
+    return (ports >= span.first) & (ports <= span.last)
+
+
+def codes_of(registry: Registry | None = None) -> dict[str, Any]:
+    """The table's columns for every protocol, indexed by ``protocol_code * 65536 + port``."""
+    return _build(default() if registry is None else registry)
+
+
+def _protocols_arg(protocol: Protocol | str | Sequence[Protocol | str] | None) -> list[int]:
+    if protocol is None:
+        return list(range(len(PROTOCOLS)))
+    items = [protocol] if isinstance(protocol, (str, Protocol)) else list(protocol)
+    return [PROTOCOLS.index(Protocol.parse(p)) for p in items]
+
+
+@attrs.frozen(repr=False)
+class PortTable:
+    """The port table: one row per port for each chosen protocol.
+
+    Every enrichment that :func:`portkit.pipelines.enrich` makes is a lookup into this
+    table; engines that run no Python on their workers (SQL engines, Spark) can join
+    against it instead. :data:`portkit.pipelines.COLUMNS` lists its columns.
+
+    >>> from portkit.pipelines import port_table
+    >>> table = port_table("tcp")
+    >>> len(table), table.row(443)["service"], table.row(443)["category"]
+    (65536, 'https', 'web')
+
+    Attributes:
+        protocols: The protocols the table holds, in its order (65,536 rows each).
+        registry: The registry it was built from.
+
+    .. versionadded:: 0.2
+    """
+
+    protocols: tuple[Protocol, ...]
+    registry: Registry = attrs.field(eq=False)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The names of the columns, in order."""
+        return tuple(COLUMNS)
+
+    def __len__(self) -> int:
+        return (MAX_PORT + 1) * len(self.protocols)
+
+    def __repr__(self) -> str:
+        names = ",".join(p.value for p in self.protocols)
+        return f"<PortTable {names}: {len(self)} rows>"
+
+    def _rows(self) -> Any:
+        import numpy as np
+
+        return np.concatenate(
+            [np.arange(MAX_PORT + 1) + PROTOCOLS.index(p) * (MAX_PORT + 1)
+             for p in self.protocols]
+        )
+
+    def row(self, port: int, protocol: Protocol | str | None = None) -> dict[str, Any]:
+        """One row as a dict: *port* over *protocol* (the table's first by default).
+
+        Raises:
+            InvalidPortError: *port* is not a port.
+            UnknownProtocolError: *protocol* is not tcp, udp, sctp or dccp.
+        """
+        from portkit._models import check_port
+
+        port = check_port(port)
+        proto = self.protocols[0] if protocol is None else Protocol.parse(protocol)
+        index = PROTOCOLS.index(proto) * (MAX_PORT + 1) + port
+        out: dict[str, Any] = {}
+        for name, column in codes_of(self.registry).items():
+            out[name] = _python_value(column, index)
+        return out
+
+    def to_arrow(self) -> pa.Table:
+        """The table as a :class:`pyarrow.Table` (text as dictionary columns)."""
+        import pyarrow as pa
+
+        rows = self._rows()
+        return pa.table({
+            name: arrow_column(column, rows) for name, column in codes_of(self.registry).items()
+        })
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The table as a :class:`pandas.DataFrame` (text as categoricals)."""
+        import pandas as pd
+
+        rows = self._rows()
+        return pd.DataFrame({
+            name: pandas_column(column, rows) for name, column in codes_of(self.registry).items()
+        })
+
+    def to_polars(self) -> pl.DataFrame:
+        """The table as a :class:`polars.DataFrame` (text as categoricals)."""
+        import polars as pl
+
+        return pl.from_arrow(self.to_arrow())  # type: ignore[return-value]
+
+
+def _python_value(column: Any, index: int) -> Any:
+    if isinstance(column, Codes):
+        code = int(column.codes[index])
+        return None if code < 0 else column.vocabulary[code]
+    value = column[index]
+    if value.dtype.kind == "i" and value.dtype.itemsize == 1:  # cleartext: -1 is null
+        return None if value < 0 else bool(value)
+    return value.item()
+
+
+def port_table(
+    protocol: Protocol | str | Sequence[Protocol | str] | None = "tcp",
+    *,
+    registry: Registry | None = None,
+) -> PortTable:
+    """The port table for *protocol*: 65,536 rows, one per port.
+
+    Args:
+        protocol: ``"tcp"``, ``"udp"``, ``"sctp"``, ``"dccp"``, a list of them, or
+            None for all four (262,144 rows, tcp first).
+        registry: The registry to describe; the default registry when None.
+
+    Raises:
+        UnknownProtocolError: *protocol* is not tcp, udp, sctp or dccp.
+
+    .. versionadded:: 0.2
+    """
+    codes = _protocols_arg(protocol)
+    if not codes:
+        raise InvalidOptionError("protocol", protocol, "give at least one protocol")
+    chosen = tuple(PROTOCOLS[c] for c in codes)
+    return PortTable(chosen, default() if registry is None else registry)
+
+
+# -- building output columns from the codes, per library ---------------------------------
+
+
+@functools.lru_cache(maxsize=64)
+def _pandas_dtype(column: Codes) -> Any:
+    import pandas as pd
+
+    return pd.CategoricalDtype(list(column.vocabulary), ordered=column.ordered)
+
+
+def pandas_column(column: Any, rows: Any, invalid: Any = None, index: Any = None) -> Any:
+    """The values of *column* at *rows* as a pandas column; null where *invalid*."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(column, Codes):
+        codes = column.codes[rows]
+        if invalid is not None:
+            codes[invalid] = -1
+        cat = pd.Categorical.from_codes(codes, dtype=_pandas_dtype(column), validate=False)
+        return cat if index is None else pd.Series(cat, index=index, copy=False)
+    values = column[rows]
+    if values.dtype == np.int8:  # cleartext
+        out: Any = pd.arrays.BooleanArray(values > 0, (values < 0) if invalid is None
+                                          else (values < 0) | invalid)
+    elif values.dtype == np.bool_:
+        out = values if invalid is None else pd.arrays.BooleanArray(values, invalid)
+    else:
+        out = values if invalid is None else pd.arrays.IntegerArray(values, invalid)
+    return out if index is None else pd.Series(out, index=index, copy=False)
+
+
+def arrow_column(column: Any, rows: Any, invalid: Any = None) -> Any:
+    """The values of *column* at *rows* as a pyarrow array; null where *invalid*."""
+    import numpy as np
+    import pyarrow as pa
+
+    if isinstance(column, Codes):
+        codes = column.codes[rows]
+        nulls = codes < 0
+        if invalid is not None:
+            nulls |= invalid
+        indices = pa.array(codes, mask=nulls if nulls.any() else None)
+        return pa.DictionaryArray.from_arrays(
+            indices, _arrow_vocabulary(column.vocabulary), ordered=column.ordered
+        )
+    values = column[rows]
+    if values.dtype == np.int8:
+        nulls = values < 0
+        if invalid is not None:
+            nulls |= invalid
+        return pa.array(values > 0, mask=nulls if nulls.any() else None)
+    return pa.array(values, mask=invalid if invalid is not None and invalid.any() else None)
+
+
+@functools.lru_cache(maxsize=64)
+def _arrow_vocabulary(vocabulary: tuple[str, ...]) -> Any:
+    import pyarrow as pa
+
+    return pa.array(vocabulary, type=pa.string())
+
+
+@functools.lru_cache(maxsize=64)
+def _shifted(column: Codes) -> tuple[Any, Any]:
+    """Codes with null as one more code, and the dictionary holding null there."""
+    import numpy as np
+    import pyarrow as pa
+
+    size = len(column.vocabulary)
+    shifted = np.where(column.codes < 0, size, column.codes).astype(np.uint32)
+    shifted.flags.writeable = False
+    return shifted, pa.array([*column.vocabulary, None], type=pa.string())
+
+
+def polars_column(name: str, column: Any, rows: Any, invalid: Any = None) -> Any:
+    """The values of *column* at *rows* as a polars Series; null where *invalid*.
+
+    Text goes to polars as an Arrow dictionary whose last entry is null, so that the
+    indices carry no validity mask: polars turns that into a categorical with nulls
+    several times faster than it takes masked indices.
+    """
+    if not isinstance(column, Codes):
+        return polars_series(name, arrow_column(column, rows, invalid))
+    import pyarrow as pa
+
+    shifted, dictionary = _shifted(column)
+    indices = shifted[rows]
+    if invalid is not None:
+        indices[invalid] = len(column.vocabulary)
+    array = pa.DictionaryArray.from_arrays(pa.array(indices), dictionary)
+    return polars_series(name, array)
+
+
+def polars_series(name: str, array: Any) -> Any:
+    """A polars Series of *array* (pyarrow); dictionary arrays become categoricals.
+
+    ``polars.from_arrow`` converts dictionary arrays several times faster than the
+    Series constructor does.
+    """
+    import polars as pl
+
+    return pl.from_arrow(array).alias(name)  # type: ignore[union-attr]
+
+
+def numpy_column(column: Any, rows: Any, invalid: Any = None) -> Any:
+    """The values of *column* at *rows* as numpy: text as object arrays (None for null)."""
+    import numpy as np
+
+    if isinstance(column, Codes):
+        vocab = np.array([*column.vocabulary, None], dtype=object)
+        codes = column.codes[rows].astype(np.intp)
+        codes[codes < 0] = len(column.vocabulary)
+        if invalid is not None:
+            codes[invalid] = len(column.vocabulary)
+        return vocab[codes]
+    values = column[rows]
+    if values.dtype == np.int8 or invalid is not None:
+        out: Any = values.astype(object)
+        if values.dtype == np.int8:
+            out = np.where(values < 0, np.array(None, dtype=object), values > 0)
+        if invalid is not None:
+            out[invalid] = None
+        return out
+    return values
+
+
+_ = INVALID_CODE

@@ -1,0 +1,477 @@
+"""The port table, whole-frame enrichment on in-process engines, accessors, flow direction."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import portkit
+from portkit import PortClass, classify, is_ephemeral, lookup, status
+from portkit.catalog import annotation
+from portkit.exceptions import InvalidColumnError, InvalidOptionError, UnknownProtocolError
+from portkit.pipelines import (
+    COLUMNS,
+    DIRECTIONS,
+    ENRICH_COLUMNS,
+    REASONS,
+    add_flow_direction,
+    enrich,
+    flow_direction,
+    port_table,
+    register_duckdb,
+)
+
+np = pytest.importorskip("numpy")
+pd = pytest.importorskip("pandas")
+pl = pytest.importorskip("polars")
+pa = pytest.importorskip("pyarrow")
+duckdb = pytest.importorskip("duckdb")
+
+ALL = [c for c in ENRICH_COLUMNS if not c.startswith("ephemeral_")]
+
+
+def _expected_row(port: int, protocol: str, system: str = "iana") -> dict[str, Any]:
+    """What the scalar functions say about one port: the reference for every engine."""
+    service = lookup(port, protocol)
+    note = annotation(service.name) if service is not None else None
+    if note is None:
+        usual = portkit.catalog.annotations_on_port(port, protocol)
+        note = usual[0] if len(usual) == 1 else None
+    cls = classify(port)
+    return {
+        "class": str(cls),
+        "rfc6335": cls.rfc6335_name,
+        "service": service.name if service else None,
+        "status": str(status(port, protocol)),
+        "category": note.category.value if note else None,
+        "cleartext": note.cleartext if note else None,
+        "tls_counterpart": note.tls_counterpart if note else None,
+        "risk": note.severity.name.lower() if note else None,
+        "ephemeral": is_ephemeral(port, system),
+    }
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    """Rows of any in-process frame as dicts of plain Python values (None for nulls)."""
+    if isinstance(frame, pd.DataFrame):
+        out = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        return [{k: (None if v is pd.NA else v) for k, v in row.items()} for row in out]
+    if isinstance(frame, pl.LazyFrame):
+        frame = frame.collect()
+    if isinstance(frame, pl.DataFrame):
+        return frame.to_dicts()
+    if isinstance(frame, pa.Table):
+        return frame.to_pylist()
+    return [dict(zip(frame.columns, row, strict=True)) for row in frame.fetchall()]
+
+
+# -- the port table -----------------------------------------------------------------
+
+
+def test_the_table_has_65536_rows_per_protocol_and_every_column() -> None:
+    table = port_table("tcp")
+    assert len(table) == 65536
+    frame = table.to_pandas()
+    assert list(frame.columns) == list(COLUMNS)
+    assert frame["port"].tolist() == list(range(65536))
+    assert len(port_table(None)) == 4 * 65536
+    assert len(port_table(["tcp", "udp"]).to_arrow()) == 2 * 65536
+
+
+@settings(max_examples=200, deadline=None)
+@given(port=st.integers(0, 65535), protocol=st.sampled_from(["tcp", "udp", "sctp", "dccp"]))
+def test_every_row_agrees_with_the_scalar_functions(port: int, protocol: str) -> None:
+    row = port_table(protocol).row(port, protocol)
+    expected = _expected_row(port, protocol)
+    for name, value in expected.items():
+        if name != "ephemeral":
+            assert row[name] == value, name
+    for system in portkit.EPHEMERAL_RANGES:
+        assert row["ephemeral_" + system.replace("-", "_")] == is_ephemeral(port, system)
+
+
+def test_pandas_polars_and_arrow_conversions_hold_the_same_rows() -> None:
+    table = port_table("udp")
+    rows = [0, 53, 123, 443, 5353, 9200, 50000, 65535]
+    from_pandas = _records(table.to_pandas().iloc[rows].reset_index(drop=True))
+    from_polars = _records(table.to_polars()[rows])
+    from_arrow = table.to_arrow().take(rows).to_pylist()
+    assert from_pandas == from_polars == from_arrow
+    assert from_arrow[1]["service"] == "domain"
+    assert from_arrow[1]["protocol"] == "udp"
+
+
+def test_the_table_joined_by_hand_in_polars_gives_what_enrich_gives() -> None:
+    table = port_table("tcp").to_polars().select(
+        pl.col("port").cast(pl.Int64), "class", "service"
+    )
+    flows = pl.DataFrame({"dst": [22, 443, 50000, 3306]})
+    joined = flows.join(table, left_on="dst", right_on="port", how="left", maintain_order="left")
+    enriched = enrich(flows, "dst", prefix="")
+    assert joined.select(pl.col("class", "service").cast(pl.String)).to_dicts() == \
+        enriched.select(pl.col("class", "service").cast(pl.String)).to_dicts()
+
+
+# -- enrich on in-process engines -----------------------------------------------------
+
+PORTS = [443, 53, 50000, 9200, 22, 123, 0, 65535, 1812]
+PROTOCOLS = ["tcp", 17, "TCP", 6, " tcp ", "udp", "dccp", 132, "UDP"]
+
+
+def _pandas() -> Any:
+    return pd.DataFrame({"dst": PORTS, "proto": [str(p) for p in PROTOCOLS]})
+
+
+FRAMES = {
+    "pandas": _pandas,
+    "pandas-float-nan-free": lambda: _pandas().astype({"dst": "float64"}),
+    "pandas-Int64": lambda: _pandas().astype({"dst": "Int64"}),
+    "polars": lambda: pl.DataFrame({"dst": PORTS, "proto": [str(p) for p in PROTOCOLS]}),
+    "polars-lazy": lambda: pl.DataFrame({"dst": PORTS,
+                                         "proto": [str(p) for p in PROTOCOLS]}).lazy(),
+    "arrow": lambda: pa.table({"dst": PORTS, "proto": [str(p) for p in PROTOCOLS]}),
+    "duckdb": lambda: duckdb.connect().from_arrow(
+        pa.table({"dst": PORTS, "proto": [str(p) for p in PROTOCOLS]})
+    ),
+}
+
+
+def _protocol_name(value: object) -> str:
+    text = str(value).strip().lower()
+    return {"6": "tcp", "17": "udp", "132": "sctp", "33": "dccp"}.get(text, text)
+
+
+@pytest.mark.parametrize("kind", FRAMES)
+def test_enrich_agrees_with_the_scalar_functions_on_every_engine(kind: str) -> None:
+    frame = FRAMES[kind]()
+    connection = None
+    if kind == "duckdb":
+        connection = duckdb.connect()
+        frame = connection.from_arrow(pa.table({"dst": PORTS,
+                                                "proto": [str(p) for p in PROTOCOLS]}))
+    out = enrich(frame, "dst", protocol_column="proto", columns=ALL, system="linux",
+                 connection=connection)
+    assert type(out).__name__ == type(frame).__name__
+    rows = _records(out)
+    assert [int(r["dst"]) for r in rows] == PORTS
+    for row, port, proto in zip(rows, PORTS, PROTOCOLS, strict=True):
+        expected = _expected_row(port, _protocol_name(proto), "linux")
+        got = {name: row[f"dst_{name}"] for name in ALL}
+        got = {k: (str(v) if v is not None and k not in ("cleartext", "ephemeral") else v)
+               for k, v in got.items()}
+        assert got == expected, (port, proto)
+
+
+def test_enrich_with_one_protocol_and_a_prefix() -> None:
+    frame = pd.DataFrame({"port": [53, 67]})
+    out = enrich(frame, "port", protocol="udp", columns=["service"], prefix="")
+    assert out["service"].tolist() == ["domain", "bootps"]
+    assert list(frame.columns) == ["port"]  # the input is not changed
+
+
+@pytest.mark.parametrize("dtype", ["uint16", "UInt16", "uint64", "int32", "Int8", "float32"])
+def test_enrich_takes_every_integer_width_over_every_protocol(dtype: str) -> None:
+    frame = pd.DataFrame({"p": pd.Series([53, 67, 100, 9], dtype=dtype),
+                          "proto": ["udp", "udp", "sctp", "dccp"]})
+    out = enrich(frame, "p", protocol_column="proto", columns=["service"], prefix="")
+    expected = [lookup(int(p), proto) for p, proto in zip(frame["p"], frame["proto"],
+                                                           strict=True)]
+    assert out["service"].astype(object).where(out["service"].notna(), None).tolist() == [
+        s.name if s else None for s in expected]
+
+
+def test_enrich_keeps_a_pandas_index() -> None:
+    frame = pd.DataFrame({"dst": [22, 80]}, index=[10, 20])
+    out = enrich(frame, "dst", columns=["service"])
+    assert out.loc[20, "dst_service"] == "http"
+
+
+def test_a_million_rows_with_nan_enrich_under_coerce() -> None:
+    ports = pd.Series(np.arange(1_000_000) % 65536, dtype="float64")
+    ports[7] = np.nan
+    out = enrich(pd.DataFrame({"dst": ports}), "dst", errors="coerce")
+    assert out["dst_class"].isna().tolist().count(True) == 1
+    assert pd.isna(out.loc[7, "dst_class"])
+    assert out.loc[443, "dst_service"] == "https"
+
+
+@pytest.mark.parametrize("kind", ["pandas", "polars", "polars-lazy", "arrow"])
+def test_invalid_ports_name_the_column_and_the_rows(kind: str) -> None:
+    data = {"id": [0, 1, 2, 3], "dst": [22, 70000, -1, 80]}
+    frame: Any = {
+        "pandas": lambda: pd.DataFrame(data),
+        "polars": lambda: pl.DataFrame(data),
+        "polars-lazy": lambda: pl.DataFrame(data).lazy(),
+        "arrow": lambda: pa.table(data),
+    }[kind]()
+    def run() -> None:
+        out = enrich(frame, "dst")
+        if kind == "polars-lazy":
+            out.collect()
+
+    with pytest.raises(InvalidColumnError, match="column 'dst'") as info:
+        run()
+    assert info.value.positions == (1, 2)
+    assert info.value.values == (70000, -1)
+    assert info.value.column == "dst"
+    coerced = _records(enrich(frame, "dst", errors="coerce"))
+    assert [r["dst_class"] for r in coerced] == ["well-known", None, None, "well-known"]
+
+
+def test_nulls_are_invalid_by_position() -> None:
+    frame = pl.DataFrame({"dst": [22, None, 80]})
+    with pytest.raises(InvalidColumnError) as info:
+        enrich(frame, "dst")
+    assert info.value.positions == (1,)
+    assert info.value.values == (None,)
+
+
+def test_unknown_protocols_name_the_column_and_rows() -> None:
+    frame = pd.DataFrame({"dst": [22, 80, 53], "proto": ["tcp", "icmp", 99]})
+    with pytest.raises(InvalidColumnError, match="column 'proto'") as info:
+        enrich(frame, "dst", protocol_column="proto")
+    assert info.value.positions == (1, 2)
+    assert info.value.values == ("icmp", 99)
+    out = enrich(frame, "dst", protocol_column="proto", errors="coerce")
+    assert out["dst_service"].astype(object).where(out["dst_service"].notna(), None).tolist() \
+        == ["ssh", None, None]
+    with pytest.raises(UnknownProtocolError):
+        enrich(frame, "dst", protocol="icmp")
+
+
+def test_missing_and_non_integer_columns_are_refused() -> None:
+    frame = pd.DataFrame({"dst": [22], "name": ["ssh"], "when": pd.to_datetime(["2024-01-01"])})
+    with pytest.raises(InvalidOptionError, match=r"'nope'.*no such column.*'dst'"):
+        enrich(frame, "nope")
+    with pytest.raises(InvalidOptionError, match="not text"):
+        enrich(frame, "name")
+    with pytest.raises(InvalidOptionError, match="datetime"):
+        enrich(frame, "when")
+    with pytest.raises(InvalidOptionError, match="choose one or more"):
+        enrich(frame, "dst", columns=["colour"])
+    with pytest.raises(InvalidOptionError, match="already has a column"):
+        enrich(frame, "dst", prefix="", columns=["class"]).pipe(
+            lambda f: enrich(f, "dst", prefix="", columns=["class"]))
+    with pytest.raises(InvalidOptionError, match="a frame is"):
+        enrich({"dst": [22]}, "dst")
+
+
+def test_fractions_in_float_columns_are_invalid() -> None:
+    with pytest.raises(InvalidColumnError) as info:
+        enrich(pd.DataFrame({"dst": [22.0, 22.5]}), "dst")
+    assert info.value.positions == (1,)
+
+
+def test_duckdb_invalid_ports_fail_the_query_naming_the_column() -> None:
+    con = duckdb.connect()
+    rel = con.sql("SELECT * FROM (VALUES (22), (70000)) t(dst)")
+    with pytest.raises(duckdb.Error, match="invalid port 70000 in column 'dst'"):
+        enrich(rel, "dst", connection=con).fetchall()
+    got = enrich(rel, "dst", connection=con, errors="coerce").fetchall()
+    assert got == [(22, "well-known", "ssh"), (70000, None, None)]
+
+
+def test_duckdb_functions_on_a_connection() -> None:
+    con = register_duckdb(duckdb.connect())
+    rows = con.sql(
+        "SELECT port_class(p), port_service(p, proto), port_category(p, proto), "
+        "port_cleartext(p, proto), port_ephemeral(p, 'linux') "
+        "FROM (VALUES (22, 'tcp'), (53, '17'), (40000, 'tcp'), (NULL, 'tcp')) t(p, proto)"
+    ).fetchall()
+    assert rows == [
+        ("well-known", "ssh", "remote-access", False, False),
+        ("well-known", "domain", "name-service", True, False),
+        ("registered", "safetynetp", None, None, True),
+        (None, None, None, None, None),
+    ]
+    joined = con.sql(
+        "SELECT t.service FROM (VALUES (443)) f(p) JOIN portkit_ports t "
+        "ON t.port = f.p AND t.protocol = 'tcp'"
+    ).fetchall()
+    assert joined == [("https",)]
+
+
+# -- accessors ------------------------------------------------------------------------
+
+
+def test_the_pandas_accessor_is_registered_by_importing_its_module() -> None:
+    import portkit.pipelines.pandas  # noqa: F401
+
+    s = pd.Series([22, 443, 50000], index=list("abc"), name="dport")
+    assert s.ports.classify().tolist() == [0, 0, 2]
+    assert s.ports.service().astype(object).tolist()[:2] == ["ssh", "https"]
+    assert s.ports.is_ephemeral("iana").tolist() == [False, False, True]
+    category = s.ports.lookup("category")
+    assert list(category.index) == list("abc")
+    assert category.name == "dport"
+
+
+def test_the_polars_namespace_works_in_lazy_queries() -> None:
+    import portkit.pipelines.polars  # noqa: F401
+
+    lf = pl.LazyFrame({"dport": [22, 53, 50000]})
+    out = lf.select(
+        pl.col("dport").ports.classify().alias("cls"),
+        pl.col("dport").ports.service("udp").alias("svc"),
+        pl.col("dport").ports.is_ephemeral().alias("eph"),
+    ).collect()
+    assert out.to_dicts() == [
+        {"cls": 0, "svc": "ssh", "eph": False},
+        {"cls": 0, "svc": "domain", "eph": False},
+        {"cls": 2, "svc": None, "eph": True},
+    ]
+    assert pl.Series([443]).ports.service().to_list() == ["https"]
+
+
+# -- flow direction -------------------------------------------------------------------
+
+#: Real flows: (src port, dst port, protocol, system, direction, reason).
+FLOWS = [
+    (51514, 80, "tcp", "linux", "client-to-server", "well-known"),  # HTTP request
+    (80, 51514, "tcp", "linux", "server-to-client", "well-known"),  # HTTP response
+    (443, 50123, "tcp", "iana", "server-to-client", "well-known"),  # HTTPS response
+    (53124, 53, "udp", "linux", "client-to-server", "well-known"),  # DNS query
+    (53, 53, "udp", "linux", "unknown", "same-port"),  # DNS server to server
+    (123, 123, "udp", "linux", "unknown", "same-port"),  # NTP symmetric mode
+    (68, 67, "udp", "linux", "client-to-server", "lower-port"),  # DHCP, both well-known
+    (45000, 5432, "tcp", "linux", "client-to-server", "ephemeral"),  # PostgreSQL
+    (6379, 40312, "tcp", "linux", "server-to-client", "ephemeral"),  # Redis reply
+    (40000, 30080, "tcp", "linux", "client-to-server", "ephemeral"),  # Kubernetes NodePort
+    (1030, 6379, "tcp", "windows-legacy", "client-to-server", "ephemeral"),  # XP client
+    (3306, 8080, "tcp", "iana", "server-to-client", "lower-port"),  # both registered
+    (3306, 10999, "tcp", "iana", "server-to-client", "registered-service"),
+    (50001, 50002, "udp", "iana", "unknown", "no-service"),  # ephemeral to ephemeral
+    (41000, 40312, "tcp", "linux", "unknown", "no-service"),  # both ephemeral, unassigned
+]
+
+
+@pytest.mark.parametrize(("src", "dst", "proto", "system", "direction", "reason"), FLOWS)
+def test_flow_direction_on_real_cases(  # noqa: PLR0917
+    src: int, dst: int, proto: str, system: str, direction: str, reason: str
+) -> None:
+    d, r = flow_direction(np.array([src]), np.array([dst]), protocol=proto, system=system)
+    assert (d.tolist(), r.tolist()) == ([direction], [reason])
+
+
+@pytest.mark.parametrize("kind", ["pandas", "polars", "polars-lazy", "arrow"])
+def test_flow_direction_on_frames_adds_server_and_client_ports(kind: str) -> None:
+    data = {
+        "sport": [f[0] for f in FLOWS], "dport": [f[1] for f in FLOWS],
+        "proto": [f[2] for f in FLOWS],
+    }
+    frame: Any = {
+        "pandas": lambda: pd.DataFrame(data),
+        "polars": lambda: pl.DataFrame(data),
+        "polars-lazy": lambda: pl.DataFrame(data).lazy(),
+        "arrow": lambda: pa.table(data),
+    }[kind]()
+    out = _records(add_flow_direction(frame, "sport", "dport", protocol_column="proto",
+                                      system="linux"))
+    for row, (src, dst, _, system, direction, reason) in zip(out, FLOWS, strict=True):
+        if system != "linux":
+            continue
+        assert (row["direction"], row["direction_reason"]) == (direction, reason)
+        if direction == "client-to-server":
+            assert (row["server_port"], row["client_port"]) == (dst, src)
+        elif direction == "server-to-client":
+            assert (row["server_port"], row["client_port"]) == (src, dst)
+        else:
+            assert row["server_port"] is None and row["client_port"] is None
+
+
+def test_flow_direction_invalid_rows() -> None:
+    src = pd.Series([51514, -1])
+    dst = pd.Series([80, 80])
+    with pytest.raises(InvalidColumnError, match="column 'src'"):
+        flow_direction(src, dst)
+    d, r = flow_direction(src, dst, errors="coerce")
+    assert list(d) == ["client-to-server", "unknown"]
+    assert list(r) == ["well-known", "invalid"]
+    assert set(DIRECTIONS) >= set(d) and set(REASONS) >= set(r)
+
+
+@settings(max_examples=100, deadline=None)
+@given(src=st.integers(0, 65535), dst=st.integers(0, 65535))
+def test_flow_direction_is_symmetric(src: int, dst: int) -> None:
+    (d1,), (r1,) = flow_direction(np.array([src]), np.array([dst]))
+    (d2,), (r2,) = flow_direction(np.array([dst]), np.array([src]))
+    assert r1 == r2
+    swap = {"client-to-server": "server-to-client", "server-to-client": "client-to-server",
+            "unknown": "unknown"}
+    assert swap[d1] == d2
+    if r1 == "well-known":
+        server = dst if d1 == "client-to-server" else src
+        assert classify(server) is PortClass.WELL_KNOWN
+
+
+# -- the CLI --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "arrow"])
+def test_portkit_table_writes_each_format(tmp_path: Path, fmt: str) -> None:
+    target = tmp_path / f"ports.{fmt}"
+    result = subprocess.run(
+        [sys.executable, "-m", "portkit", "table", "--protocol", "tcp", "--format", fmt,
+         str(target)], capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(target)
+    elif fmt == "csv":
+        import pyarrow.csv as pacsv
+
+        table = pacsv.read_csv(target)
+    else:
+        from pyarrow import feather
+
+        table = feather.read_table(target)
+    assert table.num_rows == 65536
+    assert table.column_names == list(COLUMNS)
+    row = table.slice(443, 1).to_pylist()[0]
+    assert (row["service"], row["class"], row["protocol"]) == ("https", "well-known", "tcp")
+    assert not list(tmp_path.glob(".*tmp"))
+
+
+def test_portkit_table_refuses_an_unknown_protocol_without_writing(tmp_path: Path) -> None:
+    target = tmp_path / "ports.parquet"
+    result = subprocess.run(
+        [sys.executable, "-m", "portkit", "table", "--protocol", "icmp", str(target)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 2
+    assert "icmp" in result.stderr
+    assert not target.exists()
+
+
+# -- the example ----------------------------------------------------------------------
+
+
+def test_the_flow_log_example_enriches_a_log_the_test_writes(tmp_path: Path) -> None:
+    log = tmp_path / "vpc-flows.log"
+    log.write_text(
+        "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets "
+        "bytes start end action log-status\n"
+        "2 1 eni-1 10.0.0.5 10.0.0.9 51514 443 6 10 5000 1 2 ACCEPT OK\n"
+        "2 1 eni-1 10.0.0.9 10.0.0.5 443 51514 6 12 90000 1 2 ACCEPT OK\n"
+        "2 1 eni-1 10.0.0.5 10.0.0.7 40000 23 6 5 300 1 2 ACCEPT OK\n"
+        "2 1 eni-1 10.0.0.5 10.0.0.2 53124 53 17 1 80 1 2 ACCEPT OK\n"
+        "2 1 eni-1 10.0.0.5 10.0.0.2 0 0 1 1 84 1 2 ACCEPT OK\n"
+        "2 1 eni-1 - - - - - - - 1 2 - NODATA\n"
+    )
+    example = Path(__file__).resolve().parent.parent / "examples" / "enrich_flow_log.py"
+    result = subprocess.run([sys.executable, str(example), str(log)], capture_output=True,
+                            text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "6 records from vpc-flows.log" in out
+    assert "direction known for 4, unknown for 2 (2 invalid)" in out
+    assert "  https" in out and "95,000" in out
+    assert "accepted cleartext flows: 2, of which high or critical risk: 1 (telnet)" in out
