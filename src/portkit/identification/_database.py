@@ -562,7 +562,7 @@ def _load_match(index: int, entry: Mapping[str, Any], names: set[str]) -> Match:
 @functools.cache
 def database() -> Database:
     """The database, read and checked on first use (patterns compile when first used)."""
-    from .data import service_probes as data
+    from ._data import service_probes as data
 
     probes = tuple(_load_probe(entry) for entry in data.PROBES)
     names = {p.name for p in probes}
@@ -576,14 +576,14 @@ def database() -> Database:
 
 @functools.cache
 def _http_products() -> dict[str, tuple[str, str]]:
-    from .data import service_probes as data
+    from ._data import service_probes as data
 
     return dict(data.HTTP_PRODUCTS)
 
 
 @functools.cache
 def _wants_tls() -> re.Pattern[bytes]:
-    from .data import service_probes as data
+    from ._data import service_probes as data
 
     return re.compile(b"|".join(data.HTTP_WANTS_TLS))
 

@@ -88,7 +88,7 @@ class ExpectProbe:
 
     protocol: ClassVar[Protocol] = Protocol.TCP
 
-    steps: tuple[_Step, ...] = attrs.field(converter=_steps)
+    steps: tuple[tuple[str, bytes], ...] = attrs.field(converter=_steps)
     tls: bool = False
     server_hostname: str | None = None
     wait: float = attrs.field(default=5.0, validator=positive)
