@@ -123,7 +123,7 @@ class BannerProbe:
     tls: bool = False
     server_hostname: str | None = None
     intensity: int = attrs.field(default=7, validator=_intensity)
-    parallel: int = attrs.field(default=8, validator=_parallel)
+    parallel: int = attrs.field(default=10, validator=_parallel)
 
     async def __call__(self, endpoint: Endpoint, timeout: float) -> ProbeResult:
         """Connect to *endpoint* within *timeout* and identify what listens there.
@@ -144,6 +144,9 @@ class BannerProbe:
             await anyio.aclose_forcefully(stream)  # closed already, unless cancelled early
         if ident is None:
             ident = _verdict(seen, self.tls)
+        if "home" in ident.extra:  # how replies were ranked, not a fact of the service
+            ident = attrs.evolve(ident, extra={k: v for k, v in ident.extra.items()
+                                               if k != "home"})
         return ProbeResult(
             target=endpoint.host, address=endpoint.host, port=endpoint.port,
             protocol=Protocol.TCP, state=PortState.OPEN, reason="syn-ack",
@@ -266,20 +269,19 @@ class BannerProbe:
         limiter = anyio.CapacityLimiter(self.parallel)
 
         async def run(index: int, step: _Step, scope: anyio.CancelScope) -> None:
+            ident = None
             async with limiter:
-                if soft and not (step.services & soft):
-                    return
-                connected = await connect(endpoint, timeout)
-                if isinstance(connected, ProbeResult):
-                    return
-                async with connected[0] as again:
-                    try:
-                        stream = await self._wrap(again, endpoint, tls)
-                    except _TRANSPORT_ERRORS:
-                        return
-                    ident = await self._exchange(stream, endpoint, step, tls)
-            results[index] = ident
+                try:
+                    ident = await talk(step)
+                except OSError:
+                    ident = None  # out of sockets: this probe is skipped, not the scan
+            results[index] = ident if ident is not None else Identification()
+            if ident is None:
+                return
             seen.append((offset + index, ident))
+            if ident.service == "ssl" and not tls:
+                scope.cancel()  # TLS it is: the other probes go inside it
+                return
             if ident.identified and ident.extra.get("soft"):
                 soft.add(ident.service or "")
             best = min((i for i, r in results.items()
@@ -287,6 +289,19 @@ class BannerProbe:
                         and r.service in steps[i].home), default=None)
             if best is not None and all(i in results for i in range(1, best)):
                 scope.cancel()
+
+        async def talk(step: _Step) -> Identification | None:
+            if soft and not (step.services & soft):
+                return None
+            connected = await connect(endpoint, timeout)
+            if isinstance(connected, ProbeResult):
+                return None
+            async with connected[0] as again:
+                try:
+                    stream = await self._wrap(again, endpoint, tls)
+                except _TRANSPORT_ERRORS:
+                    return None
+                return await self._exchange(stream, endpoint, step, tls)
 
         async with anyio.create_task_group() as tg:
             for index, step in enumerate(steps[1:], start=1):

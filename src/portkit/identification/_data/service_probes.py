@@ -203,6 +203,9 @@ MATCHES: list[dict[str, Any]] = [
      "pattern": rb"\AOK (?P<version>\d+\.[\w.+~-]+)\n"},
     {"probes": "iperf3-cookie", "service": "iperf3", "product": "iperf3",
      "pattern": rb"\A[\x09\xfe\xff]\Z"},
+    # iperf3 takes the first 37 bytes any client sends as its cookie, and answers
+    # PARAM_EXCHANGE (9): a lone 0x09 to a longer probe is iperf3 too.
+    {"probes": "*", "service": "iperf3", "product": "iperf3", "pattern": rb"\A\x09\Z"},
     # -- echo: the reply is what was sent --
     {"probes": ("generic-lines", "version-line", "http-get"), "service": "echo",
      "extract": "echo", "pattern": rb"\A"},
