@@ -525,3 +525,11 @@ def test_flow_direction_on_duckdb_matches_pandas() -> None:
     with pytest.raises(duckdb.Error, match="invalid port -1 in column 'sport'"):
         add_flow_direction(relation, "sport", "dport", connection=con,
                            protocol_column="proto").fetchall()
+
+
+def test_enrich_leaves_a_connections_functions_as_registered() -> None:
+    con = register_duckdb(duckdb.connect(), errors="raise")
+    rel = con.sql("SELECT * FROM (VALUES (22)) t(dst)")
+    assert enrich(rel, "dst", connection=con).fetchall() == [(22, "well-known", "ssh")]
+    with pytest.raises(duckdb.Error, match="invalid port"):
+        con.sql("SELECT port_class(70000)").fetchall()

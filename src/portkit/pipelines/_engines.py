@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -249,13 +250,33 @@ def register_duckdb(
         result = t.BOOLEAN if name == "cleartext" else t.VARCHAR
         add(f"port_{name}", one(name, True), [t.BIGINT, t.VARCHAR], result)
     add("port_ephemeral", ephemeral, [t.BIGINT, t.VARCHAR], t.BOOLEAN)
+    register_table(con, registry)
+    return con
+
+
+def register_table(connection: Any, registry: Registry | None) -> Any:
+    """Register (or renew) the ``portkit_ports`` table on a DuckDB connection.
+
+    Only the table: the functions a user registered, with their ``errors`` choice,
+    are left alone.
+    """
+    import duckdb
+
+    con: Any = duckdb.default_connection() if connection is None else connection
+    con.register("portkit_ports", _ports_arrow(registry))
+    return con
+
+
+@functools.lru_cache(maxsize=4)
+def _ports_arrow(registry: Registry | None) -> Any:
+    """The port table of every protocol as Arrow, text as plain strings (for SQL)."""
+    import pyarrow as pa
+
     ports = port_table(None, registry=registry).to_arrow()
-    ports = pa.table({
+    return pa.table({
         n: (c.cast(pa.string()) if pa.types.is_dictionary(c.type) else c)
         for n, c in zip(ports.column_names, ports.columns, strict=True)
     })
-    con.register("portkit_ports", ports)
-    return con
 
 
 def _sql_name(name: str) -> str:
@@ -286,7 +307,7 @@ def _duckdb(
         raise InvalidOptionError(
             "column", port, f"a port column holds ints (or whole floats), not {types[port]}"
         )
-    register_duckdb(connection, registry=registry)
+    register_table(connection, registry)
     column = _sql_name(port)
     p = f"CAST({column} AS BIGINT)"
     ok = f"({column} BETWEEN 0 AND {MAX_PORT})"

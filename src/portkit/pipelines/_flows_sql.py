@@ -109,7 +109,7 @@ def duckdb_flows(
     system: str | None, errors: str, registry: Registry | None, prefix: str, connection: Any,
 ) -> Any:
     """Flow direction on a DuckDB relation, as SQL on its connection."""
-    from ._engines import register_duckdb
+    from ._engines import register_table
 
     types = dict(zip(frame.columns, (str(t) for t in frame.types), strict=True))
     for name in (src, dst):
@@ -117,7 +117,7 @@ def duckdb_flows(
             raise InvalidOptionError(
                 "column", name, f"a port column holds ints (or whole floats), not {types[name]}"
             )
-    register_duckdb(connection, registry=registry)
+    register_table(connection, registry)
     s = _port(src, "INT" in types[src], errors, '"')
     d = _port(dst, "INT" in types[dst], errors, '"')
     p = _protocol(fixed, protocol_column, errors, '"')
