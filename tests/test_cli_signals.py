@@ -34,25 +34,25 @@ def _wait_for_output(proc: subprocess.Popen[str]) -> str:
 
 
 def _finish(proc: subprocess.Popen[str]) -> tuple[str, str]:
-    """The rest of stdout and stderr, once the process ends (killed after 30 s).
-
-    Read through the same buffered pipe objects as the first line: communicate()
-    would read the descriptors directly and lose what readline() buffered.
-    """
-    watchdog = threading.Timer(30, proc.kill)
-    watchdog.start()
+    # Read through the same buffered streams as _wait_for_output: communicate() reads
+    # the raw pipe and would miss lines already buffered by its readline().
+    assert proc.stdout is not None and proc.stderr is not None
+    timer = threading.Timer(30, proc.kill)  # bounded, whatever happens
+    timer.start()
     try:
-        assert proc.stdout is not None and proc.stderr is not None
+        if proc.stdin is not None:
+            proc.stdin.close()  # as communicate() does
         out = proc.stdout.read()
         err = proc.stderr.read()
         proc.wait()
+        return out, err
     finally:
-        watchdog.cancel()
-        if proc.stdin is not None:
-            proc.stdin.close()
-        proc.stdout.close()  # type: ignore[union-attr]
-        proc.stderr.close()  # type: ignore[union-attr]
-    return out, err
+        timer.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
 
 
 @pytest.mark.parametrize(
