@@ -167,7 +167,7 @@ def test_early_validation(args: list[str], words: list[str],
     [
         ("-sS", "portkit connects without root; -sT is its scan"),
         ("-O", "does not guess operating systems"),
-        ("-PE", "does not ping"),
+        ("-PE", "portkit's host discovery is --ping"),
         ("--max-retry", "did you mean --max-retries?"),
     ],
 )
