@@ -171,6 +171,8 @@ def _table(listed: list[ProbeResult]) -> list[str]:
         if r.details:
             service, product, version, tls = columns(r)
             identified = identified or bool(product or version or tls)
+            if service == "?":  # not identified: the registered name, marked, as nmap does
+                service = f"{registered(r.port, protocol)}?"
         else:
             service = product = version = tls = ""
         row: tuple[str, ...] = (
