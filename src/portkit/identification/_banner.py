@@ -295,7 +295,11 @@ class BannerProbe:
                 return None
             connected = await connect(endpoint, timeout)
             if isinstance(connected, ProbeResult):
-                return None
+                # A small accept queue (xrdp's holds 2) drops the SYNs of a burst:
+                # once more, now that the others are under way.
+                connected = await connect(endpoint, timeout)
+                if isinstance(connected, ProbeResult):
+                    return None
             async with connected[0] as again:
                 try:
                     stream = await self._wrap(again, endpoint, tls)
