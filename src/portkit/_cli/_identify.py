@@ -65,7 +65,9 @@ class _BannerAndTLS:
             or (said.extra.get("tls_hello") in ("other", "silent")
                 and self.tls.dialogue_for(endpoint.port) is None)
         ):
-            return first  # the banner probe's TLS hello drew no TLS: no second handshake
+            # The banner probe's TLS hello drew no TLS: no second handshake.
+            said_tls = TLSInfo(error="no TLS reply to the banner probe's TLS hello")
+            return attrs.evolve(first, details={**first.details, "tls": said_tls})
         second = await self.tls(endpoint, timeout)
         tls = second.details.get("tls")
         details = {**first.details, "tls": tls}
