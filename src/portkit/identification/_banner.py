@@ -72,7 +72,9 @@ class BannerProbe:
     :class:`~portkit.identification.Identification` in ``details["identification"]``, whose
     ``service`` is None when nothing matched; then its ``extra["replies"]`` holds the
     first bytes (at most 256, as printable text) of every probe's reply, by probe
-    name, and ``extra["silent"]`` is True when no probe got a byte back.
+    name, and ``extra["silent"]`` is True when no probe got a byte back. When the TLS
+    hello was sent in plain text, ``extra["tls_hello"]`` says what it drew:
+    ``"server-hello"``, ``"other"`` (the port does not speak TLS) or ``"silent"``.
 
     ::
 
@@ -144,9 +146,13 @@ class BannerProbe:
             await anyio.aclose_forcefully(stream)  # closed already, unless cancelled early
         if ident is None:
             ident = _verdict(seen, self.tls)
-        if "home" in ident.extra:  # how replies were ranked, not a fact of the service
-            ident = attrs.evolve(ident, extra={k: v for k, v in ident.extra.items()
-                                               if k != "home"})
+        extra = {k: v for k, v in ident.extra.items() if k != "home"}  # ranking only
+        hello = next((i for _, i in seen if i.extra.get("probe") == "tls-hello"), None)
+        if hello is not None and not self.tls:
+            extra["tls_hello"] = (
+                "server-hello" if hello.service == "ssl" else "other" if hello.raw else "silent"
+            )
+        ident = attrs.evolve(ident, extra=extra)
         return ProbeResult(
             target=endpoint.host, address=endpoint.host, port=endpoint.port,
             protocol=Protocol.TCP, state=PortState.OPEN, reason="syn-ack",
@@ -295,7 +301,11 @@ class BannerProbe:
                 return None
             connected = await connect(endpoint, timeout)
             if isinstance(connected, ProbeResult):
-                return None
+                # A small accept queue (xrdp's holds 2) drops the SYNs of a burst:
+                # once more, now that the others are under way.
+                connected = await connect(endpoint, timeout)
+                if isinstance(connected, ProbeResult):
+                    return None
             async with connected[0] as again:
                 try:
                     stream = await self._wrap(again, endpoint, tls)
