@@ -60,7 +60,7 @@ class _Entry:
 
     __slots__ = (
         "check", "damper", "direct", "family", "flight", "is_ip", "last_duration",
-        "last_success", "results", "scope", "sockaddr", "stats",
+        "last_success", "last_tls", "results", "scope", "sockaddr", "stats",
     )
 
     def __init__(self, check: Check, window: int) -> None:
@@ -85,6 +85,7 @@ class _Entry:
         # next would reach the oldest generation of the cyclic garbage collector.
         self.last_success: bool | None = None
         self.last_duration: float | None = None
+        self.last_tls: object = None
 
 
 def _synthetic(endpoint: Endpoint, state: PortState, reason: str, **details: object) -> ProbeResult:
@@ -266,6 +267,7 @@ class Monitor:
             duration=entry.last_duration,
             stats=entry.stats.snapshot(name),
             results=dict(entry.results),
+            tls=entry.last_tls,
         )
 
     async def _metrics_body(self) -> bytes:
@@ -533,6 +535,12 @@ class Monitor:
         results = entry.results
         results[state] = results.get(state, 0) + 1
         entry.last_success = is_ok
+        details = result.details
+        if details:
+            tls = details.get("tls")
+            entry.last_tls = tls if tls is not None and hasattr(tls, "certificate") else None
+        else:
+            entry.last_tls = None
         duration = ended - started
         entry.last_duration = duration
         blocked: list[Event] | None = None
