@@ -1,15 +1,16 @@
-"""What docs/identification.md and docs/security.md promise: every text field a peer's
-words reach is safe to print. Hostile servers on 127.0.0.1 put terminal escapes,
-BEL and bidirectional overrides in their greetings."""
+"""What docs/identification.md and docs/security.md promise: the banner is safe to
+print, the other fields carry the peer's words unchanged (as data), and
+``portkit.reports.escape`` makes each of them safe. Hostile servers on 127.0.0.1 put
+terminal escapes, BEL and bidirectional overrides in their greetings."""
 
 from __future__ import annotations
 
-import attrs
 import pytest
 
 from misbehaving_http import misbehaving
 from portkit import Endpoint, PortState
 from portkit.identification import BannerProbe, Identification
+from portkit.reports import escape
 
 pytestmark = pytest.mark.anyio
 
@@ -23,13 +24,11 @@ GREETINGS = [
 ]
 
 
-def _texts(ident: Identification) -> dict[str, str]:
-    fields = ("service", "product", "version", "info", "hostname", "banner")
-    return {f: getattr(ident, f) for f in fields if getattr(ident, f) is not None}
+FIELDS = ("service", "product", "version", "info", "hostname")
 
 
 @pytest.mark.parametrize("greeting", GREETINGS, ids=["http", "http-bare", "ssh", "smtp"])
-async def test_every_printed_field_of_a_hostile_greeting_is_printable(greeting: bytes) -> None:
+async def test_the_banner_is_safe_and_the_fields_are_data(greeting: bytes) -> None:
     # The server sends its greeting once the request head arrives; for greet-first
     # services the probe's nudge is that request.
     with misbehaving(lambda head: (greeting, 0.0)) as base:
@@ -37,22 +36,21 @@ async def test_every_printed_field_of_a_hostile_greeting_is_printable(greeting: 
         result = await BannerProbe(greeting_wait=0.2)(Endpoint(host="127.0.0.1", port=port), 5.0)
     assert result.state is PortState.OPEN
     ident = result.details["identification"]
-    texts = _texts(ident)
-    assert texts["banner"]
-    # A rule matched and took words from the greeting: the escapes reached a field.
-    assert ident.service is not None
-    assert any("\\x1b" in texts.get(f, "") for f in ("product", "version", "info", "hostname"))
-    for name, text in texts.items():
-        assert text.isprintable(), (name, text)
-    for value in ident.to_dict().values():
-        if isinstance(value, str):
-            assert value.isprintable(), value
+    assert ident.service is not None  # a rule matched and took words from the greeting
+    assert ident.banner.isprintable()
+    assert "\\x1b" in ident.banner
+    fields = {f: getattr(ident, f) for f in FIELDS if getattr(ident, f) is not None}
+    # The peer's words reach a field unchanged, escapes and all ...
+    assert any("\x1b" in text for text in fields.values()), fields
+    # ... and escape() makes every one of them safe to print.
+    for text in fields.values():
+        assert escape(text).isprintable()
+    assert ident.to_dict()["banner"].isprintable()
 
 
-def test_identification_escapes_what_it_is_given() -> None:
-    ident = Identification(service="http", product="nginx" + ESC, version="1\u2028", info=None)
-    assert ident.product == "nginx\\x1b]0;owned\\x07\\x1b[2J\\u202e"
-    assert ident.version == "1\\u2028"
-    assert attrs.evolve(ident, hostname="h\x9b").hostname == "h\\x9b"
-    # Printable text, non-ASCII letters included, is kept as it is.
-    assert Identification(product="Dovecot é 日本").product == "Dovecot é 日本"
+def test_identification_keeps_what_it_is_given() -> None:
+    ident = Identification(service="http", product="nginx" + ESC, raw=ESC.encode())
+    assert ident.product == "nginx" + ESC
+    assert ident.to_dict()["product"] == "nginx" + ESC
+    assert ident.banner == "\\x1b]0;owned\\x07\\x1b[2J\\xe2\\x80\\xae"
+    assert escape(ident.product) == "nginx\\x1b]0;owned\\x07\\x1b[2J\\u202e"

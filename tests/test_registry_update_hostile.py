@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -185,3 +186,45 @@ def test_cli_reports_a_misbehaving_server_without_a_traceback(
     assert "Traceback" not in err
     assert main(["registry", "update", "--url", "file:///etc/passwd"]) == 2
     assert "only http and https" in capsys.readouterr().err
+
+
+def test_https_and_a_redirect_from_http_to_https(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ssl
+    import threading
+
+    import trustme
+
+    ca = trustme.CA()
+    leaf = ca.issue_cert("127.0.0.1")
+    cafile = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(cafile))
+    monkeypatch.setenv("SSL_CERT_FILE", str(cafile))  # the default context trusts it
+    body = _registry_csv()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    leaf.configure_cert(context)
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve_once() -> None:
+        conn, _ = listener.accept()
+        with context.wrap_socket(conn, server_side=True) as tls:
+            tls.settimeout(10)
+            head = b""
+            while b"\r\n\r\n" not in head:
+                head += tls.recv(4096)
+            tls.sendall(OK + b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+    thread = threading.Thread(target=serve_once, daemon=True)
+    thread.start()
+    try:
+        redirect = (b"HTTP/1.1 301 Moved\r\nLocation: https://127.0.0.1:%d/iana.csv\r\n"
+                    b"Content-Length: 0\r\n\r\n" % port)
+        with misbehaving(redirect) as base:
+            registry = update_registry(f"{base}/x.csv", timeout=10)
+    finally:
+        thread.join(10)
+        listener.close()
+    assert registry.provenance["download_url"] == f"https://127.0.0.1:{port}/iana.csv"
+    assert len(registry) > 5000

@@ -16,24 +16,18 @@ from typing import Any
 import attrs
 
 from ._ber import oid_text as _oid
-from ._text import safe_text, safe_texts
 
 __all__ = ["Certificate", "parse_certificate"]
 
 _UTC = dt.timezone.utc
 
 
-def _safe_str(text: str) -> str:
-    return str(safe_text(text))
-
-
 @attrs.frozen(kw_only=True)
 class Certificate:
     """The facts of an X.509 certificate that a TLS probe reports.
 
-    The peer chooses these names, so the text fields are safe to print: characters
-    that are not printable are escaped (``\\x1b``), as in
-    :attr:`Identification.banner <portkit.identification.Identification.banner>`.
+    The peer chooses these names and they are kept as it sent them: pass them
+    through :func:`portkit.reports.escape` before printing them on a terminal.
 
     Attributes:
         subject: The subject's distinguished name, RFC 4514 text
@@ -52,10 +46,10 @@ class Certificate:
     .. versionadded:: 0.1.0
     """
 
-    subject: str = attrs.field(converter=_safe_str)
-    issuer: str = attrs.field(converter=_safe_str)
-    common_name: str | None = attrs.field(converter=safe_text)
-    dns_names: tuple[str, ...] = attrs.field(default=(), converter=safe_texts)
+    subject: str
+    issuer: str
+    common_name: str | None
+    dns_names: tuple[str, ...] = ()
     ip_addresses: tuple[str, ...] = ()
     not_before: dt.datetime
     not_after: dt.datetime
