@@ -82,7 +82,7 @@ def test_identify_and_tls_together(
     assert main(argv) == 0
     out = capsys.readouterr().out
     row = next(line for line in out.splitlines() if line.startswith(f"{server.port}/tcp"))
-    assert "http" in row.split()
+    assert "ssl/http" in row.split()  # found inside TLS, as nmap says it
     assert "verified" in row and "NOT verified" not in row
     assert main([*argv, "--json"]) == 0
     (record,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]

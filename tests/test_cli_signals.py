@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -33,12 +34,25 @@ def _wait_for_output(proc: subprocess.Popen[str]) -> str:
 
 
 def _finish(proc: subprocess.Popen[str]) -> tuple[str, str]:
+    # Read through the same buffered streams as _wait_for_output: communicate() reads
+    # the raw pipe and would miss lines already buffered by its readline().
+    assert proc.stdout is not None and proc.stderr is not None
+    timer = threading.Timer(30, proc.kill)  # bounded, whatever happens
+    timer.start()
     try:
-        return proc.communicate(timeout=30)
+        if proc.stdin is not None:
+            proc.stdin.close()  # as communicate() does
+        out = proc.stdout.read()
+        err = proc.stderr.read()
+        proc.wait()
+        return out, err
     finally:
+        timer.cancel()
         if proc.poll() is None:
             proc.kill()
-            proc.communicate()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
 
 
 @pytest.mark.parametrize(

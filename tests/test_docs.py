@@ -17,7 +17,7 @@ FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | doctest.IGNORE_EXCEPTI
 #: Guides whose ``>>>`` examples are run. Every guide with examples belongs here.
 GUIDES = [
     "annotations.md", "classification.md", "models.md", "monitoring.md", "pipelines.md",
-    "registry.md", "upgrading.md",
+    "registry.md", "scanning-at-scale.md", "security.md", "upgrading.md",
 ]
 
 
@@ -50,6 +50,7 @@ PUBLIC_PACKAGES = [
     "portkit.pipelines",
     "portkit.pipelines.pandas",
     "portkit.pipelines.polars",
+    "portkit.planning",
     "portkit.registries",
     "portkit.reports",
 ]

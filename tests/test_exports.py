@@ -25,6 +25,7 @@ PUBLIC_PACKAGES = [
     "portkit.pipelines",
     "portkit.pipelines.pandas",
     "portkit.pipelines.polars",
+    "portkit.planning",
     "portkit.registries",
     "portkit.reports",
 ]

@@ -117,6 +117,7 @@ _SUBPACKAGES = (
     "local",
     "monitoring",
     "pipelines",
+    "planning",
     "registries",
     "reports",
     "strategies",

@@ -15,6 +15,7 @@ so code that already catches those keeps working::
     ├── InvalidTargetError        (also ValueError)  a scan target is not a host, address,
     │                                                network or endpoint
     ├── InvalidOptionError        (also ValueError)  an option or a count breaks its rule
+    ├── CheckpointError           (also ValueError)  a scan checkpoint is unreadable or another's
     ├── InvalidConfigError        (also ValueError)  a monitor's config file breaks a rule
     ├── UnknownCheckError         (also LookupError) no running check has that name
     ├── InvalidRuleError          (also ValueError)  an identification rule or an allow-list
@@ -46,6 +47,7 @@ from typing import Any
 from ._public import moved as _moved
 
 __all__ = [
+    "CheckpointError",
     "EventLoopRunningError",
     "InvalidColumnError",
     "InvalidConfigError",
@@ -202,6 +204,20 @@ class InvalidOptionError(PortkitError, ValueError):
         self.value = value
         self.rule = rule
         super().__init__(f"invalid {name} {_show(value)}: {rule}")
+
+
+class CheckpointError(_InvalidValueError):
+    """A scan's checkpoint file cannot be read, is not a checkpoint, or belongs to
+    another plan, another shard, or other options than the scan resuming from it.
+
+    Attributes:
+        value: The checkpoint file's path.
+        rule: What is wrong with it, in words.
+
+    .. versionadded:: 0.2
+    """
+
+    _subject = "checkpoint"
 
 
 class InvalidRuleError(_InvalidValueError):
@@ -367,7 +383,8 @@ class RegistryFormatError(PortkitError, ValueError):
 
     Attributes:
         path: The file being read, as text (``"<string>"`` when there is none).
-        line: The one-based line number where the bad row starts.
+        line: The one-based line number where the bad row starts; 0 when the
+            fault is the whole file's (it cannot be read, or is over a bound).
         rule: What is wrong with the row, in words.
     """
 
@@ -375,7 +392,7 @@ class RegistryFormatError(PortkitError, ValueError):
         self.path: str = str(path)
         self.line = line
         self.rule = rule
-        super().__init__(f"{self.path}, line {line}: {rule}")
+        super().__init__(f"{self.path}, line {line}: {rule}" if line else f"{self.path}: {rule}")
 
 
 class RegistryUpdateError(PortkitError):

@@ -59,6 +59,9 @@ class _BannerAndTLS:
         first = await self.banner(endpoint, timeout)
         if first.state is not PortState.OPEN:
             return first
+        said = first.details.get("identification")
+        if isinstance(said, Identification) and said.extra.get("silent"):
+            return first  # silent to every probe, the TLS hello included: no handshake
         second = await self.tls(endpoint, timeout)
         tls = second.details.get("tls")
         details = {**first.details, "tls": tls}

@@ -24,7 +24,7 @@ from portkit.reports import (
     ReportWriter,
 )
 
-from . import _identify
+from . import _identify, _planning
 from ._signals import stop
 from ._targets import apply_exclusions, parse_exclusions, read_target_file, target_value
 
@@ -96,7 +96,8 @@ def register(subparsers: Any) -> None:
     kinds.add_argument("-sU", dest="udp", action="store_true",
                        help="UDP scan (= --udp)")
     kinds.add_argument("-Pn", dest="no_ping", action="store_true",
-                       help="accepted: portkit never pings; every target is scanned")
+                       help="skip host discovery: every target is scanned (the default; "
+                       "see --ping and -sn)")
     kinds.add_argument("-n", dest="no_dns", action="store_true",
                        help="accepted: portkit resolves only the names it is given, and "
                        "never looks addresses up in reverse")
@@ -148,6 +149,7 @@ def register(subparsers: Any) -> None:
     out.add_argument("-oA", dest="out_all", metavar="BASE",
                      help="BASE.nmap, BASE.xml, BASE.gnmap and BASE.jsonl at once")
     _identify.add_arguments(p)
+    _planning.add_arguments(p)
     p.set_defaults(func=run_scan)
 
 
@@ -296,8 +298,10 @@ def run_scan(args: argparse.Namespace) -> int:
         args.rate = args.rate if args.rate is not None else rate
         args.concurrency = args.concurrency if args.concurrency is not None else concurrency
     timeout = 1.0 if args.timeout is None else args.timeout
-    retries = 1 if args.retries is None else args.retries
-    targets = _targets(args)
+    retries = args.retries  # None: tries follow the loss measured per host
+    discovery = _planning.discovery(args)
+    resuming = args.resume is not None and not args.hosts and args.input_list is None
+    targets = [] if resuming else _targets(args)
     ports = _ports(args)
     plans = _identify.plans(args, ports)
     command = shlex.join(["portkit", *sys.argv[1:]]) if sys.argv else "portkit"
@@ -363,18 +367,32 @@ def run_scan(args: argparse.Namespace) -> int:
         def options(n_plan: int) -> dict[str, Any]:
             return {"timeout": timeout, "concurrency": args.concurrency, "rate": args.rate,
                     "retries": retries, "family": args.family,
-                    "adaptive_timeout": args.adaptive, "order": order}
+                    "adaptive_timeout": args.adaptive, "order": order,
+                    "discovery": discovery}
 
         async def sweep(probe: Any, plan_ports: Any, identify: Any) -> None:
             """One plan: the connect (or UDP) sweep, then identification of open ports."""
             held: list[ProbeResult] = []
-            async with scan(targets, plan_ports, progress=progress.update, probe=probe,
-                            **options(0)) as results:
+            opened: Any
+            if _planning.wants_plan(args):
+                if probe is not None:
+                    raise InvalidOptionError("shard", args.shard or args.resume,
+                                             "--shard, --seed and --resume scan TCP (-sT)")
+                opened = _planning.planned(args, targets, plan_ports, options(0),
+                                           progress.update)
+            else:
+                opened = scan(targets, plan_ports, progress=progress.update, probe=probe,
+                              **options(0))
+            async with opened as results:
                 hide = results.total > current_n[0] and not args.verbose
                 for w in (screen, normal_file):
                     if w is not None:
                         w.hide_empty = hide
                 async for result in results:
+                    if result.port == 0 and "host" in result.details and screen is not None:
+                        progress.clear()
+                        print(_planning.host_line(result), file=out, flush=True)
+                        continue
                     if result.state is PortState.OPEN:
                         progress.open += 1
                         if identify is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import random
+import socket
 import sys
 import types
 from collections import deque
@@ -31,7 +32,9 @@ from portkit.exceptions import (
     _show,
 )
 
-from ._limits import MIN_ADAPTIVE_TIMEOUT, Pressure, RateLimiter, RttTable, default_concurrency
+from ._discovery import DISCOVERY_TRIES, discover_host, icmp_allowed
+from ._hosts import HostBook
+from ._limits import MIN_ADAPTIVE_TIMEOUT, Pressure, RateLimiter, Window, default_concurrency
 from ._protocol import Probe
 from ._results import PortState, ProbeResult, _fast_result
 from ._targets import (
@@ -58,6 +61,10 @@ RESULT_BUFFER = 256
 _CHECKPOINT_EVERY = 32
 
 ERROR = PortState.ERROR
+OPEN = PortState.OPEN
+FILTERED = PortState.FILTERED
+_AF_INET = socket.AF_INET
+_AF_INET6 = socket.AF_INET6
 
 
 def _check_timeout(timeout: float) -> float:
@@ -66,6 +73,21 @@ def _check_timeout(timeout: float) -> float:
 
 def _check_rate(rate: float | None) -> float | None:
     return None if rate is None else check_positive("rate", rate, "probes per second")
+
+
+#: What ``discovery=`` accepts: nmap's ``-Pn``, its default, and ``-sn``.
+DISCOVERY_MODES = ("skip", "ping", "only")
+#: Hosts discovered at once, at most (each holds up to six sockets).
+DISCOVERY_CONCURRENCY = 128
+
+
+def check_discovery(value: str) -> str:
+    """Validate the ``discovery=`` option."""
+    if value not in DISCOVERY_MODES:
+        raise InvalidOptionError(
+            "discovery", value, "expected 'skip' (-Pn), 'ping' or 'only' (-sn)"
+        )
+    return value
 
 
 def _probe_protocol(probe: object) -> Protocol:
@@ -180,8 +202,11 @@ class ScanResults:
 
     Attributes:
         total: How many results the scan will yield: one per (address, port) pair,
-            plus one per port of each target whose name did not resolve.
-        done: How many results have been produced so far.
+            plus one per port of each target whose name did not resolve. With
+            ``discovery="ping"`` a down host's one result stands for all its pairs
+            (fewer results come, ``done`` still reaches ``total``); with
+            ``discovery="only"``, one per address (or unresolved name).
+        done: How many (address, port) pairs have a result so far.
     """
 
     def __init__(self, channel: _Channel, total: int) -> None:
@@ -221,13 +246,13 @@ class _Scan:
         self,
         *,
         work: Iterator[WorkItem],
-        space: WorkSpace,
+        total: int,
         results: ScanResults,
         channel: _Channel,
         probe: Probe | None,
         protocol: Protocol,
         timeout: float,
-        retries: int,
+        retries: int | None,
         adaptive: bool,
         rate: float | None,
         concurrency: int,
@@ -239,14 +264,17 @@ class _Scan:
         self.probe = probe
         self.protocol = protocol
         self.timeout = timeout
-        self.retries = retries
-        self.rtt = RttTable(min(MIN_ADAPTIVE_TIMEOUT, timeout), timeout) if adaptive else None
+        self.book = HostBook(
+            low=min(MIN_ADAPTIVE_TIMEOUT, timeout), high=timeout, retries=retries,
+            adaptive=adaptive,
+        )
         self.limiter = (
             RateLimiter(rate, max(1, int(rate * 0.01))) if rate is not None else None
         )
         self.pressure = Pressure(concurrency)
+        self.window = Window(self.pressure)
         self.progress = progress
-        self.total = space.total
+        self.total = total
 
     async def run_one(  # noqa: PLR0917 - positional for speed in the worker loop
         self, connector: Connector, text: str, address: str, family: int, port: int,
@@ -257,7 +285,7 @@ class _Scan:
         *attempts* counts those already made (silent) by the worker's fast path.
         """
         pressure = self.pressure
-        rtt = self.rtt
+        book = self.book
         probe = self.probe
         troubles = 0
         while True:
@@ -270,8 +298,8 @@ class _Scan:
             try:
                 if self.limiter is not None:
                     await self.limiter.acquire()
-                timeout = rtt.timeout(address) if rtt is not None else self.timeout
                 attempts += 1
+                timeout = book.timeout(address, attempts)
                 if probe is None:
                     state, reason, latency, details = await connector.connect(
                         family, (address, port), timeout
@@ -304,13 +332,71 @@ class _Scan:
                 connector.close()
                 await anyio.sleep(min(1.0, 0.005 * 2**troubles) * (0.5 + random.random()))
                 continue
-            if latency is not None and rtt is not None:
-                rtt.sample(address, latency)
-            if reason == "no-response" and attempts <= self.retries:
-                continue
+            if latency is not None:
+                book.answer(address, attempts, latency)
+                self.window.completed(True, attempts > 1)
+            else:
+                self.window.completed(False, False)
+                if reason == "no-response":
+                    if attempts < book.tries(address):
+                        continue
+                    book.silence(address)
             return _fast_result(
                 text, address, port, self.protocol, state, reason, latency, attempts, details
             )
+
+    async def discover(self, space: WorkSpace, only: bool) -> set[str]:
+        """Find which addresses are up (see ``_discovery``); return the down ones.
+
+        Emits one result per down host, and with *only* one per up host too; a name
+        that did not resolve gives, with *only*, one ``resolve-failed`` result.
+        """
+        down: set[str] = set()
+        icmp = icmp_allowed()
+        results = self.results
+        protocol = self.protocol
+        channel = self.channel
+
+        def hosts() -> Iterator[tuple[str, str, int, int]]:
+            for block in space.blocks:
+                if block.error is None:
+                    for address in block.addresses:
+                        family = _AF_INET if address.version == 4 else _AF_INET6
+                        yield block.text, str(address), family, len(block.ports)
+
+        pending = hosts()
+
+        async def worker() -> None:
+            for text, address, family, ports in pending:
+                up, reason, latency = await discover_host(
+                    address, family, self.timeout, icmp=icmp and family == _AF_INET
+                )
+                if up and latency is not None:
+                    self.book.answer(address, 1, latency)
+                if up and not only:
+                    continue
+                if not up:
+                    down.add(address)
+                result = _fast_result(
+                    text, address, 0, protocol, OPEN if up else FILTERED,
+                    reason if up else "host-down", latency, DISCOVERY_TRIES,
+                    _details({"host": "up" if up else "down", "ports": ports}),
+                )
+                results.done += 1 if only else ports
+                await channel.put(result)
+
+        if only:
+            for block in space.blocks:
+                if block.error is not None:
+                    results.done += 1
+                    await channel.put(_fast_result(
+                        block.text, "", 0, protocol, ERROR, "resolve-failed", None, 0,
+                        _details({"error": block.error}),
+                    ))
+        async with anyio.create_task_group() as tg:
+            for _ in range(max(1, min(DISCOVERY_CONCURRENCY, self.window.ceiling // 6))):
+                tg.start_soon(worker)
+        return down
 
     async def worker(self) -> None:
         channel = self.channel
@@ -321,8 +407,8 @@ class _Scan:
         run_one = self.run_one
         protocol = self.protocol
         pressure = self.pressure
-        rtt = self.rtt
-        retries = self.retries
+        book = self.book
+        window = self.window
         # The built-in probe without a rate limit takes a fast path: the connect
         # is started synchronously and, when the answer is immediate (loopback,
         # local rejections), the result is made without any await.
@@ -348,19 +434,22 @@ class _Scan:
                         if verdict is None:
                             pressure.active += 1
                             try:
-                                verdict = await connector.finish(
-                                    rtt.timeout(address) if rtt is not None else self.timeout
-                                )
+                                verdict = await connector.finish(book.timeout(address))
                             finally:
                                 pressure.release()
                         state, reason, latency, details = verdict
-                        if latency is not None and rtt is not None:
-                            rtt.sample(address, latency)
-                        if reason == "no-response" and retries:
+                        if latency is not None:
+                            book.answer(address, 1, latency)
+                            window.completed(True, False)
+                        else:
+                            window.completed(False, False)
+                        if reason == "no-response" and book.tries(address) > 1:
                             result = await run_one(
                                 connector, text, address, family, port, attempts=1
                             )
                         else:
+                            if reason == "no-response":
+                                book.silence(address)
                             result = _fast_result(
                                 text, address, port, protocol, state, reason, latency, 1,
                                 details,
@@ -394,8 +483,9 @@ async def scan(
     concurrency: int | None = None,
     rate: float | None = None,
     timeout: float = 1.0,
-    retries: int = 1,
+    retries: int | None = None,
     adaptive_timeout: bool = True,
+    discovery: str = "skip",
     order: str = "shuffled",
     family: Family = None,
     progress: Callable[[int, int], object] | None = None,
@@ -430,10 +520,22 @@ async def scan(
         timeout: Seconds to wait for an answer. With *adaptive_timeout*, the
             longest wait and the wait before a host has answered anything.
         retries: How many more times a silent (``no-response``) port is probed
-            before it is called filtered.
+            before it is called filtered. None (the default) decides per host
+            from the loss it measures: twice at first, more on a lossy path (at
+            most 6 tries), once on a host presumed down (no answer of any kind
+            after 10 silent ports); see :doc:`/scanning-at-scale`.
         adaptive_timeout: Learn each address's round-trip time from its answers
             and wait ``srtt + 4 * rttvar`` (clamped between 0.1 s and *timeout*),
-            as nmap does, instead of *timeout* every time.
+            as nmap does, instead of *timeout* every time. Addresses that never
+            answered wait the same figure learnt over the whole scan, doubled on
+            each retry.
+        discovery: ``"skip"`` (default; nmap's ``-Pn``: every address is
+            scanned), ``"ping"`` (first find which hosts are up, with TCP connects
+            to a few common ports and, where the system allows it, unprivileged
+            ICMP echo; each down host gives one result with port 0 and reason
+            ``host-down`` instead of its ports') or ``"only"`` (nmap's ``-sn``:
+            one result per address, port 0, state ``open`` with the proof as
+            reason when up, ``filtered``/``host-down`` when down).
         order: ``"shuffled"`` (default; hosts and ports interleave in a random
             order) or ``"sequential"`` (target by target, port by port).
         family: ``"ipv4"``, ``"ipv6"``, ``"both"`` or a ``socket.AF_*`` constant:
@@ -453,7 +555,8 @@ async def scan(
         InvalidSpecError: *ports* is a spec that does not parse.
     """
     timeout = _check_timeout(timeout)
-    retries = check_count("retries", retries, 0)
+    retries = None if retries is None else check_count("retries", retries, 0)
+    discovery = check_discovery(discovery)
     rate = _check_rate(rate)
     order = check_order(order)
     families = parse_family(family)
@@ -472,9 +575,15 @@ async def scan(
     space = WorkSpace(blocks, order)
     channel = _Channel(RESULT_BUFFER)
     results = ScanResults(channel, space.total)
+    if discovery == "only":
+        results.total = sum(1 if b.error is not None else b.count for b in space.blocks)
+    down: set[str] = set()
+    work: Iterator[WorkItem] = iter(space)
+    if discovery == "ping":
+        work = (item for item in work if item[1] not in down)
     checked = None if fast or probe is None else _checked(probe)
     state = _Scan(
-        work=iter(space), space=space, results=results, channel=channel,
+        work=work, total=space.total, results=results, channel=channel,
         probe=checked, protocol=protocol, timeout=timeout,
         retries=retries, adaptive=adaptive_timeout, rate=rate, concurrency=workers,
         progress=progress,
@@ -482,6 +591,10 @@ async def scan(
 
     async def run() -> None:
         try:
+            if discovery != "skip":
+                down.update(await state.discover(space, discovery == "only"))
+            if discovery == "only":
+                return
             async with anyio.create_task_group() as workers_group:
                 for _ in range(min(workers, space.total)):
                     workers_group.start_soon(state.worker)
@@ -490,6 +603,55 @@ async def scan(
 
     # An error raised in the caller's block is re-raised as it is, after the
     # workers are stopped, rather than wrapped in the task group's ExceptionGroup.
+    async with background_task_group() as tg:
+        tg.start_soon(run)
+        yield results
+
+
+@asynccontextmanager
+async def scan_work(
+    work: Iterator[WorkItem],
+    total: int,
+    *,
+    concurrency: int | None = None,
+    rate: float | None = None,
+    timeout: float = 1.0,
+    retries: int | None = None,
+    adaptive_timeout: bool = True,
+    progress: Callable[[int, int], object] | None = None,
+    probe: Probe | None = None,
+) -> AsyncIterator[ScanResults]:
+    """Scan *total* pairs that *work* yields (already resolved), with scan()'s options.
+
+    The engine behind scans of plans and shards (:mod:`portkit.planning`).
+    """
+    timeout = _check_timeout(timeout)
+    retries = None if retries is None else check_count("retries", retries, 0)
+    rate = _check_rate(rate)
+    workers = default_concurrency() if concurrency is None else concurrency
+    workers = check_count("concurrency", workers, 1)
+    if probe is not None and not callable(probe):
+        raise InvalidOptionError("probe", probe, "a probe is an async callable (see Probe)")
+    fast = probe is None or type(probe) is TCPConnectProbe
+    protocol = Protocol.TCP if fast else _probe_protocol(probe)
+    channel = _Channel(RESULT_BUFFER)
+    results = ScanResults(channel, total)
+    state = _Scan(
+        work=work, total=total, results=results, channel=channel,
+        probe=None if fast or probe is None else _checked(probe), protocol=protocol,
+        timeout=timeout,
+        retries=retries, adaptive=adaptive_timeout, rate=rate, concurrency=workers,
+        progress=progress,
+    )
+
+    async def run() -> None:
+        try:
+            async with anyio.create_task_group() as workers_group:
+                for _ in range(min(workers, total)):
+                    workers_group.start_soon(state.worker)
+        finally:
+            channel.close()
+
     async with background_task_group() as tg:
         tg.start_soon(run)
         yield results

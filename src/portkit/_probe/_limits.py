@@ -16,6 +16,7 @@ __all__ = [
     "Pressure",
     "RateLimiter",
     "RttTable",
+    "Window",
     "default_concurrency",
 ]
 
@@ -144,6 +145,18 @@ class Pressure:
                 self._waiting -= 1
         self.active += 1
 
+    def set_maximum(self, maximum: int) -> None:
+        """Move the ceiling (the congestion window); the limit follows it."""
+        old = self.maximum
+        if maximum == old:
+            return
+        self.maximum = maximum
+        if self.limit > maximum or self.limit == old:
+            self.limit = maximum
+        if self._waiting and self.active < self.limit:
+            self._event.set()
+            self._event = anyio.Event()
+
     def release(self, trouble: bool = False) -> None:
         """Give a slot back; *trouble* when the probe ran out of a local resource."""
         self.active -= 1
@@ -160,3 +173,63 @@ class Pressure:
         if self._waiting and self.active < self.limit:
             self._event.set()
             self._event = anyio.Event()
+
+
+class Window:
+    """The congestion window: how many probes a scan keeps in flight on the network.
+
+    It starts at :attr:`START` probes (or the ceiling, when lower) and grows by one
+    for each probe that completes, answered or silent (slow start: it doubles each
+    round trip) up to a threshold, then by ``1 / window`` per probe. The signal of
+    congestion is the share of answers that came only on a retry (each one a probe
+    or an answer that was lost): its average over the last few dozen answers is
+    compared with its average over the whole scan. Random loss keeps the two equal
+    and never shrinks the window; when the recent share exceeds both a quarter and
+    three times the long-run share, the path is dropping more than it did, and the
+    window halves (at most once per window of completions), with the threshold set
+    to the new size. The window never exceeds *ceiling* (the scan's
+    ``concurrency``) and never falls below :attr:`FLOOR`; ``rate`` is a separate,
+    hard limit.
+    """
+
+    START = 512
+    FLOOR = 8
+
+    def __init__(self, pressure: Pressure) -> None:
+        self.pressure = pressure
+        self.ceiling = pressure.maximum
+        self.size = float(min(self.ceiling, self.START))
+        self.threshold = float(self.ceiling)
+        self.recent = 0.0
+        self.overall = 0.0
+        self.answers = 0
+        self._since_cut = 0
+        self.cuts = 0
+        pressure.set_maximum(int(self.size))
+
+    def completed(self, answered: bool, late: bool) -> None:
+        """A probe completed: *answered* or silent; *late* when answered on a retry."""
+        self._since_cut += 1
+        if answered:
+            self.answers += 1
+            value = 1.0 if late else 0.0
+            self.recent += (value - self.recent) / 32
+            self.overall += (value - self.overall) / min(self.answers, 1024)
+            if (
+                late
+                and self.recent > 0.25
+                and self.recent > 3 * self.overall
+                and self._since_cut >= self.size
+            ):
+                self.size = max(float(self.FLOOR), self.size / 2)
+                self.threshold = self.size
+                self._since_cut = 0
+                self.cuts += 1
+                self.pressure.set_maximum(int(self.size))
+                return
+        if self.size < self.ceiling:
+            self.size += 1.0 if self.size < self.threshold else 1.0 / self.size
+            if self.size > self.ceiling:
+                self.size = float(self.ceiling)
+            if int(self.size) != self.pressure.maximum:
+                self.pressure.set_maximum(int(self.size))

@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 
 from .. import _frozen
-from ._text import printable
+from ._text import printable, safe_text
 
 __all__ = ["Identification"]
 
@@ -23,6 +23,13 @@ class Identification:
     Attributes:
         service: The service name (``"ssh"``, ``"http"``, ``"redis"``, ...), as nmap
             names services, or None when no rule matched.
+
+    Every text field that a peer's words can reach (``service``, ``product``,
+    ``version``, ``info``, ``hostname``) is safe to print: characters that are not
+    printable (terminal escapes, BEL, bidirectional overrides) are escaped as
+    ``\\x1b``, ``\\u202e``, as is ``banner``; ``raw`` and ``extra`` hold what the
+    peer sent as it sent it.
+
         rule: The name of the :class:`~portkit.identification.Rule` that matched, or None.
         product: The software, such as ``"OpenSSH"`` or ``"nginx"``, when known.
         version: Its version, such as ``"9.2p1"``, when known.
@@ -39,12 +46,12 @@ class Identification:
     .. versionadded:: 0.1.0
     """
 
-    service: str | None = None
+    service: str | None = attrs.field(default=None, converter=safe_text)
     rule: str | None = None
-    product: str | None = None
-    version: str | None = None
-    info: str | None = None
-    hostname: str | None = None
+    product: str | None = attrs.field(default=None, converter=safe_text)
+    version: str | None = attrs.field(default=None, converter=safe_text)
+    info: str | None = attrs.field(default=None, converter=safe_text)
+    hostname: str | None = attrs.field(default=None, converter=safe_text)
     raw: bytes = attrs.field(default=b"", repr=False)
     truncated: bool = False
     sent: bytes | None = attrs.field(default=None, repr=False)

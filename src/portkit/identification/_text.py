@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["printable"]
+__all__ = ["printable", "safe_text", "safe_texts"]
 
 _ESCAPES = {0x09: "\\t", 0x0A: "\\n", 0x0D: "\\r", 0x5C: "\\\\"}
 
@@ -29,3 +29,22 @@ def printable(data: bytes) -> str:
         else:
             out.append(f"\\x{byte:02x}")
     return "".join(out)
+
+
+def safe_text(text: str | None) -> str | None:
+    r"""*text* (a peer's words, decoded) with every character that is not printable
+    escaped as Python writes it (``\x1b``, ``\u202e``): control characters, the
+    C1 range, line and paragraph separators, and format characters such as
+    bidirectional overrides. Printable text, non-ASCII letters included, is kept.
+
+    >>> safe_text("nginx\x1b]0;owned\x07")
+    'nginx\\x1b]0;owned\\x07'
+    """
+    if text is None or text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+
+
+def safe_texts(texts: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """:func:`safe_text` of each of *texts*."""
+    return tuple(str(safe_text(t)) for t in texts)
