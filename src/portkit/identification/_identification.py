@@ -20,16 +20,15 @@ class Identification:
     A :class:`~portkit.identification.BannerProbe` stores one in ``ProbeResult.details
     ["identification"]``; :meth:`RuleSet.identify` makes one from bytes.
 
-    Attributes:
-        service: The service name (``"ssh"``, ``"http"``, ``"redis"``, ...), as nmap
-            names services, or None when no rule matched.
-
     Every text field that a peer's words can reach (``service``, ``product``,
     ``version``, ``info``, ``hostname``) is safe to print: characters that are not
     printable (terminal escapes, BEL, bidirectional overrides) are escaped as
     ``\\x1b``, ``\\u202e``, as is ``banner``; ``raw`` and ``extra`` hold what the
     peer sent as it sent it.
 
+    Attributes:
+        service: The service name (``"ssh"``, ``"http"``, ``"redis"``, ...), as nmap
+            names services, or None when no rule matched.
         rule: The name of the :class:`~portkit.identification.Rule` that matched, or None.
         product: The software, such as ``"OpenSSH"`` or ``"nginx"``, when known.
         version: Its version, such as ``"9.2p1"``, when known.
