@@ -12,7 +12,7 @@ import anyio
 import pytest
 
 import portkit
-from portkit import Endpoint, ProbeResult
+from portkit import Endpoint, ProbeResult, TCPConnectProbe
 from portkit._tasks import background_task_group
 from portkit.exceptions import EventLoopRunningError, InvalidOptionError
 
@@ -50,8 +50,9 @@ class FailingProbe:
     """Connects, then raises: every worker fails with the same error."""
 
     async def __call__(self, endpoint: Endpoint, timeout: float) -> ProbeResult:
-        stream = await anyio.connect_tcp(endpoint.host, endpoint.port)
-        await stream.aclose()
+        # portkit's own connect closes its socket when cancelled mid-connect;
+        # anyio.connect_tcp before anyio 4.16 could leak it (on trio).
+        await TCPConnectProbe()(endpoint, timeout)
         raise ProbeFailure(f"cannot read {endpoint}")
 
 

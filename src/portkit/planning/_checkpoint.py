@@ -142,9 +142,9 @@ class Journal:
     def __init__(
         self, path: str | os.PathLike[str], shard: Shard, options: Mapping[str, Any]
     ) -> None:
-        self.path = Path(path)
+        self.path: Path = Path(path)
         self.shard = shard
-        self.watermark = 0
+        self.watermark: int = 0
         self.above: set[int] = set()
         exists = self.path.exists() and self.path.stat().st_size > 0
         if exists and b"\n" not in self.path.read_bytes()[:1 << 20]:
@@ -171,7 +171,7 @@ class Journal:
             self.above = set(previous.done)
             _, _, end = _parse(self.path)
             os.truncate(self.path, end)  # cut a torn last line off
-        self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self.fd: int = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         if not exists:
             header = {
                 "magic": _MAGIC, "format": _FORMAT, "fingerprint": shard.plan.fingerprint,
@@ -181,6 +181,7 @@ class Journal:
             self._write(json.dumps(header, sort_keys=True))
 
     def is_done(self, position: int) -> bool:
+        """Whether the shard's *position*-th pair was reported already."""
         return position < self.watermark or position in self.above
 
     def _write(self, line: str) -> None:
@@ -207,6 +208,7 @@ class Journal:
         os.fsync(self.fd)
 
     def close(self) -> None:
+        """Append a last watermark line and close the file."""
         try:
             self.mark()
         finally:

@@ -42,12 +42,12 @@ class PlanResults:
         shard: Shard,
         results: ScanResults,
         inflight: dict[tuple[str, int], int],
-        journal: Journal | None,
+        journal: Any,  # a Journal or None (private: kept out of the signature shown)
         every: float,
     ) -> None:
         self.shard = shard
-        self.total = results.total
-        self.done = 0
+        self.total: int = results.total
+        self.done: int = 0
         self._results = results
         self._inflight = inflight
         self._journal = journal
