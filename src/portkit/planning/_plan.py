@@ -282,7 +282,7 @@ class Plan:
 
     @property
     def fingerprint(self) -> str:
-        """A digest of the targets, ports and seed: equal plans have equal ones."""
+        """The plan's digest, of its targets, ports and seed (equal plans, equal digests)."""
         text = json.dumps([[list(t) for t in self.targets], str(self.ports), self.seed])
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 

@@ -42,7 +42,7 @@ class PlanResults:
         shard: Shard,
         results: ScanResults,
         inflight: dict[tuple[str, int], int],
-        journal: Journal | None,
+        journal: Any,  # a Journal or None (private: kept out of the signature shown)
         every: float,
     ) -> None:
         self.shard = shard
