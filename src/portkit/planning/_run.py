@@ -46,8 +46,8 @@ class PlanResults:
         every: float,
     ) -> None:
         self.shard = shard
-        self.total = results.total
-        self.done = 0
+        self.total: int = results.total
+        self.done: int = 0
         self._results = results
         self._inflight = inflight
         self._journal = journal
