@@ -9,40 +9,39 @@ Runs, as child processes with their output to /dev/null:
 - a sweep of ``--sweep`` (default 127.0.0.0/16, 65,536 addresses) on one port, as a
   table and as JSON lines;
 
-and prints the wall time and the peak RSS (``wait4``'s ``ru_maxrss``) of each, the
-best of ``--repeat`` runs, with the table's cost as a ratio of JSON's. Loopback only.
+and prints the wall time and the peak RSS (the child's own ``VmHWM``, read as it
+ends) of each, the best of ``--repeat`` runs, with the table's cost as a ratio of
+JSON's. Loopback only.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import subprocess
 import sys
 import time
 
-
-def _portkit() -> list[str]:
-    found = shutil.which("portkit", path=os.path.dirname(sys.executable))
-    return [found] if found else [sys.executable, "-m", "portkit"]
+#: The CLI, then its peak RSS on stderr (VmHWM: this process's memory since exec).
+MEASURED = (
+    "import sys\n"
+    "from portkit._cli import main\n"
+    "status = main(sys.argv[1:])\n"
+    "sys.stdout.flush()\n"
+    "hwm = [x for x in open('/proc/self/status') if x.startswith('VmHWM')][0].split()[1]\n"
+    "print(hwm, file=sys.stderr)\n"
+    "sys.exit(status)\n"
+)
 
 
 def run(args: list[str]) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB) of one ``portkit`` run."""
-    with open(os.devnull, "w") as devnull:
-        start = time.perf_counter()
-        proc = subprocess.Popen([*_portkit(), *args], stdout=devnull,
-                                stderr=subprocess.PIPE)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    assert proc.stderr is not None
-    err = proc.stderr.read().decode()
-    proc.stderr.close()
-    if proc.returncode != 0:
-        raise SystemExit(f"portkit {' '.join(args)} failed ({proc.returncode}): {err}")
-    return seconds, usage.ru_maxrss
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", MEASURED, *args], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"portkit {' '.join(args)} failed ({done.returncode}): {done.stderr}")
+    return seconds, int(done.stderr.split()[-1])
 
 
 def best(args: list[str], repeat: int) -> tuple[float, int]:

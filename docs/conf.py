@@ -47,6 +47,7 @@ intersphinx_mapping = (
 nitpicky = True
 nitpick_ignore_regex = [
     (r"py:.*", r"(numpy|npt|np)\..*"),
+    (r"py:.*", r"(pandas|pd|polars|pl|pyarrow|pa|duckdb|dask|pyspark)\..*"),
     (r"py:.*", r"(attrs|anyio|hypothesis|st)\..*"),
     (r"py:.*", r"(Iterable|Iterator|Mapping|Sequence|Callable|Awaitable|AsyncIterator)"),
     (r"py:.*", r"(collections\.abc|typing|os|ipaddress|socket|enum|ssl|pathlib|re|datetime)\..*"),
@@ -82,20 +83,51 @@ def _resolve_reexported_exception(app, env, node, contnode):  # type: ignore[no-
 
 
 @functools.cache
-def _public_names() -> dict[str, str]:
-    """Every public name of every public package, each mapped to its package."""
+def _public_names() -> frozenset[str]:
+    """Every public name of every public package (and public module inside one)."""
     import importlib
+    import pkgutil
 
     import portkit
 
-    subpackages = (f"portkit.{name}" for name in portkit._SUBPACKAGES)
-    packages = ["portkit", "portkit.exceptions", *subpackages]
-    names = {}
-    for package in packages:
-        for name in importlib.import_module(package).__all__:
-            names[f"{package}.{name}"] = package
-    names.update((package, package) for package in packages if package != "portkit")
-    return names
+    modules = ["portkit"]
+    for name in sorted({"exceptions", *portkit._SUBPACKAGES}):
+        module = importlib.import_module(f"portkit.{name}")
+        modules.append(module.__name__)
+        modules += [
+            f"{module.__name__}.{info.name}"
+            for info in pkgutil.iter_modules(getattr(module, "__path__", []))
+            if not info.name.startswith("_")
+        ]
+    names = set(modules[1:])
+    for name in modules:
+        names.update(f"{name}.{n}" for n in getattr(importlib.import_module(name), "__all__", []))
+    return frozenset(names)
+
+
+#: Every public name that portkit 0.1 offered, by package (the 0.1 top level's other
+#: names moved; ``moves()`` finds them).
+NAMES_0_1 = {
+    "portkit": [
+        "EPHEMERAL_RANGES", "INVALID_CODE", "Endpoint", "PortClass", "PortRange", "PortSet",
+        "PortSpec", "PortState", "PortStatus", "PortkitError", "Probe", "ProbeResult",
+        "Protocol", "ScanResults", "Service", "TCPConnectProbe", "__version__", "classify",
+        "classify_many", "ephemeral_range", "exceptions", "is_dynamic", "is_ephemeral",
+        "is_registered", "is_well_known", "lookup", "port_of", "probe", "scan", "scan_sync",
+        "search", "services", "status", "top_ports",
+    ],
+    "portkit.exceptions": [
+        "InvalidColumnError", "InvalidConfigError", "InvalidCountError", "InvalidEndpointError",
+        "InvalidOptionError", "InvalidPortError", "InvalidRuleError", "InvalidServiceNameError",
+        "InvalidSpecError", "InvalidTargetError", "InvalidWeightsError", "LocalSocketsError",
+        "PortkitError", "RegistryFormatError", "RegistryUpdateError", "UnknownCheckError",
+        "UnknownProtocolError", "UnknownServiceError", "UnknownSystemError",
+    ],
+    "portkit.strategies": [
+        "endpoints", "hostnames", "port_ranges", "port_sets", "port_specs", "ports",
+        "protocols",
+    ],
+}
 
 
 @functools.cache
@@ -111,45 +143,77 @@ def moves() -> dict[str, list[str]]:
     return found
 
 
-def version_notes(name: str, docstring: str) -> list[str]:
-    """The ``versionadded``/``versionchanged`` lines that the public *name* lacks.
+def version_notes(name: str, existing: str) -> list[tuple[str, str, str]]:
+    """The ``versionadded``/``versionchanged`` notes that the public *name* lacks.
 
-    Every public name was added in 0.1 unless its docstring says otherwise; a name
-    that moved in 0.2 says where it lived before, from the moves that portkit itself
-    resolves (``_MOVED`` in ``portkit`` and ``portkit.exceptions``).
+    Each is ``(directive, version, text)``; *existing* is the text the name's entry
+    already has, so that a docstring's own ``versionadded`` wins. A name dates from
+    0.1 when portkit 0.1 offered it (``NAMES_0_1``) or it is the new home of a name
+    that moved (``_MOVED`` in ``portkit`` and ``portkit.exceptions``), else from 0.2;
+    a name that moved says where it lived before.
     """
     from portkit._public import REMOVED_IN
 
     if name not in _public_names():
         return []
-    lines = []
-    if "versionadded::" not in docstring:
-        lines += ["", ".. versionadded:: 0.1"]
+    package, _, short = name.rpartition(".")
     olds = moves().get(name, [])
-    if olds and "versionchanged:: 0.2" not in docstring:
-        short = name.rpartition(".")[2]
+    notes = []
+    if "versionadded" not in existing:
+        old = short in NAMES_0_1.get(package, ()) or bool(olds)
+        notes.append(("versionadded", "0.1" if old else "0.2", ""))
+    if olds and "versionchanged" not in existing:
         same = [o for o in olds if o.rpartition(".")[2] == short]
         other = [o for o in olds if o not in same]
         joined = " and ".join(f"``{o}``" for o in other)
         said = [f"Moved from ``{same[0]}``"] if same else [f"Renamed from {joined}"]
         if same and other:
             said.append(f"{joined} {'are' if len(other) > 1 else 'is'} folded into it")
-        lines += [
-            "",
-            ".. versionchanged:: 0.2",
-            f"   {'; '.join(said)}. The old "
-            f"{'names still work' if len(olds) > 1 else 'name still works'}, with a "
-            f"DeprecationWarning, until portkit {REMOVED_IN}.",
-        ]
-    return lines
+        still = "names still work" if len(olds) > 1 else "name still works"
+        text = (
+            f"{'; '.join(said)}. The old {still}, with a DeprecationWarning, until "
+            f"portkit {REMOVED_IN}."
+        )
+        notes.append(("versionchanged", "0.2", text))
+    return notes
 
 
 def _add_version_notes(app, what, name, obj, options, lines):  # type: ignore[no-untyped-def]  # noqa: PLR0917
+    """Append the notes to an autodoc'd docstring, as directives."""
     if what == "module" and name == "portkit":
         return
-    lines.extend(version_notes(name, "\n".join(lines)))
+    for directive, version, text in version_notes(name, "\n".join(lines)):
+        lines += ["", f".. {directive}:: {version}"] + ([f"   {text}"] if text else [])
+
+
+def _add_version_nodes(app, domain, objtype, contentnode):  # type: ignore[no-untyped-def]
+    """Give a hand-written ``py:data`` entry the notes it lacks, as nodes."""
+    import re
+
+    from docutils import nodes
+    from sphinx import addnodes
+
+    if domain != "py" or objtype != "data":
+        return
+    signature = contentnode.parent[0]
+    module, fullname = signature.get("module"), signature.get("fullname")
+    name = f"{module}.{fullname}" if module else fullname
+    existing = " ".join(
+        n["type"] for n in contentnode.children if isinstance(n, addnodes.versionmodified)
+    )
+    labels = {"versionadded": "Added in version", "versionchanged": "Changed in version"}
+    for directive, version, text in version_notes(name, existing):
+        label = f"{labels[directive]} {version}{': ' if text else '.'}"
+        paragraph = nodes.paragraph("", "")
+        paragraph += nodes.inline("", label, classes=["versionmodified", directive[7:]])
+        for i, part in enumerate(re.split(r"``(.*?)``", text)):
+            paragraph += nodes.literal(part, part) if i % 2 else nodes.Text(part)
+        note = addnodes.versionmodified(type=directive, version=version)
+        note += paragraph
+        contentnode += note
 
 
 def setup(app):  # type: ignore[no-untyped-def]
     app.connect("missing-reference", _resolve_reexported_exception)
     app.connect("autodoc-process-docstring", _add_version_notes)
+    app.connect("object-description-transform", _add_version_nodes)

@@ -80,3 +80,12 @@ def test_process_names_are_escaped_in_the_table(capsys: pytest.CaptureFixture[st
     row = next(line for line in out.splitlines() if f" {port} " in line)
     assert "\x1b" not in out and "\x07" not in out
     assert "x\\x1b]0;pwn\\x07" in row
+
+
+def test_unknown_allow_rule_is_bad_input_without_a_repr(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["local", "--audit", "--allow", "rule=nope"]) == 2
+    err = capsys.readouterr().err
+    assert "invalid allow 'rule=nope'" in err and "cleartext-login" in err
+    assert "Allow(" not in err

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cli_support import banner_server
 from portkit import top_ports
 from portkit._cli import main
 from probe_support import ipv6_available, listener
@@ -130,7 +131,7 @@ def test_dash_six_keeps_ipv6(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_version_scan_identifies_only_open_ports(capsys: pytest.CaptureFixture[str]) -> None:
-    with listener() as port:
+    with banner_server(b"SSH-2.0-OpenSSH_9.2p1\r\n") as port:
         assert main(["scan", "-sV", "-p", f"{port},1-20", "127.0.0.1", "--json",
                      "--timeout", "0.5"]) == 0
     records = _json(capsys)
@@ -166,7 +167,7 @@ def test_early_validation(args: list[str], words: list[str],
     [
         ("-sS", "portkit connects without root; -sT is its scan"),
         ("-O", "does not guess operating systems"),
-        ("-PE", "does not ping"),
+        ("-PE", "portkit's host discovery is --ping"),
         ("--max-retry", "did you mean --max-retries?"),
     ],
 )
@@ -200,3 +201,14 @@ def test_host_timeout_reports_what_was_found(capsys: pytest.CaptureFixture[str])
     out = capsys.readouterr().out
     assert status == 0
     assert f"{port}/tcp" in out
+
+
+def test_tcp_and_udp_of_a_host_make_one_report(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    xml = tmp_path / "mixed.xml"
+    assert main(["scan", "127.0.0.1", "-p", "T:1-3,U:1-2", "--timeout", "0.3", "-oX",
+                 str(xml)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("scan report for 127.0.0.1") == 1
+    assert "1 address(es), 5 port(s) scanned" in out
+    assert xml.read_text().count("<host ") == 1

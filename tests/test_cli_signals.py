@@ -78,8 +78,27 @@ def test_signals_end_a_json_scan_with_whole_lines(signals: list[int], status: in
     assert "interrupted after" in err
     lines = (first + out).splitlines()
     assert 0 < len(lines) < 65536
-    for line in lines:  # every line is a whole record
-        assert json.loads(line)["schema"] == 1
+    for n, line in enumerate(lines):  # every line is a whole record
+        try:
+            record = json.loads(line)
+        except ValueError:
+            raise AssertionError(f"line {n} of {len(lines)} is cut: {line!r}") from None
+        assert record["schema"] == 1
+
+
+def test_csv_rows_stay_whole_when_interrupted() -> None:
+    import csv
+    import io
+
+    proc = _start("scan", "127.0.0.0/16", "-p", "1", "--csv")
+    header = _wait_for_output(proc) + _wait_for_output(proc)  # the header and a row
+    os.kill(proc.pid, signal.SIGINT)
+    os.kill(proc.pid, signal.SIGTERM)
+    out, err = _finish(proc)
+    assert proc.returncode == 130, err
+    rows = list(csv.reader(io.StringIO(header + out)))
+    assert rows[0][:3] == ["target", "address", "port"]
+    assert len(rows) > 1 and all(len(row) == len(rows[0]) for row in rows)
 
 
 def test_sigterm_keeps_the_table_of_finished_hosts_and_the_partial_host() -> None:

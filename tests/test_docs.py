@@ -17,7 +17,7 @@ FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | doctest.IGNORE_EXCEPTI
 #: Guides whose ``>>>`` examples are run. Every guide with examples belongs here.
 GUIDES = [
     "annotations.md", "classification.md", "models.md", "monitoring.md", "pipelines.md",
-    "registry.md", "scanning-at-scale.md", "upgrading.md",
+    "registry.md", "scanning-at-scale.md", "security.md", "upgrading.md",
 ]
 
 

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import urllib.error
 import urllib.request
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import anyio
@@ -147,10 +148,19 @@ async def test_metrics_endpoint_serves_the_exposition() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def rendering(body: bytes) -> Callable[[], Awaitable[bytes]]:
+    """A render function for serve_metrics that gives *body*."""
+
+    async def render() -> bytes:
+        return body
+
+    return render
+
+
 @pytest.mark.anyio
 async def test_metrics_server_bounds_requests() -> None:
     async with anyio.create_task_group() as tg:
-        host, port = await tg.start(serve_metrics, "127.0.0.1", 0, lambda: "x 1\n")
+        host, port = await tg.start(serve_metrics, "127.0.0.1", 0, rendering(b"x 1\n"))
         with anyio.fail_after(30):
             async with await anyio.connect_tcp(host, port) as s:
                 await s.send(b"GET /metrics HTTP/1.1\r\nX: " + b"a" * (MAX_REQUEST + 10))
@@ -174,7 +184,7 @@ async def test_metrics_server_times_out_silent_clients() -> None:
     async with anyio.create_task_group() as tg:
         host, port = await tg.start(
             lambda task_status: serve_metrics(
-                "127.0.0.1", 0, lambda: "", read_timeout=0.2, task_status=task_status
+                "127.0.0.1", 0, rendering(b""), read_timeout=0.2, task_status=task_status
             )
         )
         with anyio.fail_after(30):

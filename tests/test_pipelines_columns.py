@@ -219,3 +219,21 @@ def test_ephemeral_of_this_host_reads_its_range() -> None:
     span = ephemeral_range()
     out = is_ephemeral_many(np.array([span.first, span.last, 0]))
     assert out.tolist() == [True, True, span.first == 0]
+
+
+def test_a_wrong_column_of_millions_is_reported_without_building_millions_of_objects() -> None:
+    column = np.full(3_000_000, 70000)
+    with pytest.raises(InvalidColumnError, match="3000000 invalid port") as info:
+        classify_many(column)
+    error = info.value
+    assert error.value == 70000
+    assert isinstance(error._positions, np.ndarray)  # kept as numpy until read
+    assert error.positions[:2] == (0, 1)
+    assert len(error.values) == 3_000_000
+
+
+def test_missing_values_are_reported_as_none() -> None:
+    with pytest.raises(InvalidColumnError) as info:
+        classify_many(pd.Series([22, None, 99999], dtype="Int64", name="dst"))
+    assert info.value.values == (None, 99999)
+    assert info.value.column == "dst"

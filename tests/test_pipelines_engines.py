@@ -138,3 +138,13 @@ def test_spark_raises_naming_the_column(spark: Any) -> None:
         {"dst": 22, "dst_class": "well-known", "dst_service": "ssh"},
         {"dst": 70000, "dst_class": None, "dst_service": None},
     ]
+
+
+def test_spark_flow_direction_matches_pandas(spark: Any, flows_parquet: Path) -> None:
+    options: dict[str, Any] = {"protocol_column": "proto", "system": "linux"}
+    sdf = spark.read.parquet(str(flows_parquet))
+    got = add_flow_direction(sdf, "src", "dst", **options)
+    rows = sorted((r.asDict() for r in got.collect()), key=lambda r: r["id"])
+    want = _plain(add_flow_direction(pd.read_parquet(flows_parquet), "src", "dst", **options))
+    assert got.columns == list(want[0])
+    assert rows == want

@@ -448,12 +448,10 @@ def raise_invalid(column: Column, valid: Any, label: str | None = None) -> None:
     positions = np.flatnonzero(bad)
     if not positions.size:
         return
-    shown = column.values.ravel()[positions].tolist()
-    if column.missing is not None:
-        missing = column.missing.ravel()[positions].tolist()
-        shown = [None if m else v for v, m in zip(shown, missing, strict=True)]
+    shown = column.values.ravel()[positions]
+    missing = column.missing.ravel()[positions] if column.missing is not None else None
     raise InvalidColumnError(
-        positions.tolist(), shown, column=label if label is not None else column.name
+        positions, shown, column=label if label is not None else column.name, missing=missing
     )
 
 

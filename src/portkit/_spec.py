@@ -48,7 +48,16 @@ __all__ = [
 
 
 class NameResolver(_TypingProtocol):
-    """What resolves the service names of a spec: a registry, or anything alike."""
+    """What resolves the service names of a port spec (``"ssh,http"``).
+
+    A :class:`~portkit.registries.Registry` is one; so is any object with its
+    :meth:`~portkit.registries.Registry.ports_for_name` method, for instance one
+    that knows a site's own names before falling back to a registry.
+    :meth:`portkit.PortSet.parse` and :meth:`portkit.PortSpec.parse` take one as
+    ``registry=``.
+
+    .. versionadded:: 0.2
+    """
 
     def ports_for_name(self, name: str, protocol: Protocol) -> tuple[PortRange, ...]:
         """The ports *name* stands for over *protocol*.

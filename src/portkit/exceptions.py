@@ -42,7 +42,7 @@ attributes of the exception, so programs need not parse messages::
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from ._public import moved as _moved
 
@@ -68,6 +68,22 @@ __all__ = [
     "UnknownServiceError",
     "UnknownSystemError",
 ]
+
+
+class _Array(Protocol):
+    """What InvalidColumnError needs of a numpy array: a length, slices, ``tolist``."""
+
+    def __len__(self) -> int:
+        """The number of values."""
+        ...
+
+    def __getitem__(self, key: Any) -> Any:
+        """A value or a slice."""
+        ...
+
+    def tolist(self) -> Any:
+        """The values as a list of plain Python values."""
+        ...
 
 
 def _show(value: object, limit: int = 60) -> str:
@@ -129,26 +145,65 @@ class InvalidColumnError(InvalidPortError):
 
     def __init__(
         self,
-        positions: Sequence[int],
-        values: Sequence[object],
+        positions: Sequence[int] | _Array,
+        values: Sequence[object] | _Array,
         *,
         column: str | None = None,
         rule: str = "a port is an int from 0 to 65535",
+        missing: Sequence[bool] | _Array | None = None,
     ) -> None:
-        self.positions: tuple[int, ...] = tuple(positions)
-        self.values: tuple[object, ...] = tuple(values)
+        # Columns can hold millions of invalid values (a wrong column, a bad join): the
+        # positions and values are kept as given (numpy arrays from portkit's columns)
+        # and turned into tuples only when read.
+        self._positions: Sequence[int] | _Array = positions
+        self._values: Sequence[object] | _Array = values
+        self._missing = missing
         self.column: str | None = column
-        pairs = zip(self.positions[:5], self.values[:5], strict=True)
-        shown = ", ".join(f"[{p}]={_show(v, 20)}" for p, v in pairs)
-        more = f" and {len(self.positions) - 5} more" if len(self.positions) > 5 else ""
+        count = len(positions)
+        head = self._head(5)
+        shown = ", ".join(f"[{p}]={_show(v, 20)}" for p, v in head)
+        more = f" and {count - 5} more" if count > 5 else ""
         where = "column" if column is None else f"column {_show(column, 40)}"
         noun = "port" if rule == "a port is an int from 0 to 65535" else "value"
         PortkitError.__init__(
-            self,
-            f"{len(self.positions)} invalid {noun}(s) in {where}: {shown}{more}; {rule}",
+            self, f"{count} invalid {noun}(s) in {where}: {shown}{more}; {rule}"
         )
-        self.value: object = self.values[0] if self.values else None
+        self.value: object = head[0][1] if head else None
         self.rule = rule
+
+    def _head(self, n: int) -> list[tuple[int, object]]:
+        positions = _plain(self._positions[:n])
+        values = _plain(self._values[:n])
+        if self._missing is not None:
+            missing = _plain(self._missing[:n])
+            values = [None if m else v for v, m in zip(values, missing, strict=True)]
+        return list(zip(positions, values, strict=True))
+
+    @property
+    def positions(self) -> tuple[int, ...]:
+        """The zero-based positions of the invalid values, ascending."""
+        if not isinstance(self._positions, tuple):
+            self._positions = tuple(_plain(self._positions))
+        return self._positions
+
+    @property
+    def values(self) -> tuple[object, ...]:
+        """The invalid values, in the order of :attr:`positions` (None for missing ones)."""
+        if not isinstance(self._values, tuple):
+            values = _plain(self._values)
+            if self._missing is not None:
+                missing = _plain(self._missing)
+                values = [None if m else v for v, m in zip(values, missing, strict=True)]
+            self._values = tuple(values)
+            self._missing = None
+        return self._values
+
+
+def _plain(values: Sequence[Any] | _Array) -> list[Any]:
+    """A list of plain Python values (numpy arrays give theirs through ``tolist``)."""
+    if isinstance(values, Sequence):
+        return list(values)
+    return list(values.tolist())
 
 
 class InvalidSpecError(PortkitError, ValueError):
@@ -383,7 +438,8 @@ class RegistryFormatError(PortkitError, ValueError):
 
     Attributes:
         path: The file being read, as text (``"<string>"`` when there is none).
-        line: The one-based line number where the bad row starts.
+        line: The one-based line number where the bad row starts; 0 when the
+            fault is the whole file's (it cannot be read, or is over a bound).
         rule: What is wrong with the row, in words.
     """
 
@@ -391,7 +447,7 @@ class RegistryFormatError(PortkitError, ValueError):
         self.path: str = str(path)
         self.line = line
         self.rule = rule
-        super().__init__(f"{self.path}, line {line}: {rule}")
+        super().__init__(f"{self.path}, line {line}: {rule}" if line else f"{self.path}: {rule}")
 
 
 class RegistryUpdateError(PortkitError):

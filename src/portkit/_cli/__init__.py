@@ -24,15 +24,18 @@ HINTS = {
     "-sX": "portkit makes full TCP connects only; -sT is its scan (the default)",
     "-sW": "portkit makes full TCP connects only; -sT is its scan (the default)",
     "-sM": "portkit makes full TCP connects only; -sT is its scan (the default)",
-    "-sn": "portkit does not ping; scan a port every host has, e.g. -p 22,80,443",
     "-sC": "portkit runs no scripts; -sV identifies services and TLS",
     "--script": "portkit runs no scripts; -sV identifies services and TLS",
     "-A": "portkit has no OS detection or scripts; -sV identifies services and TLS",
     "-O": "portkit does not guess operating systems",
-    "-PE": "portkit does not ping; every target is scanned (as with -Pn)",
-    "-PS": "portkit does not ping; every target is scanned (as with -Pn)",
-    "-PA": "portkit does not ping; every target is scanned (as with -Pn)",
-    "-PU": "portkit does not ping; every target is scanned (as with -Pn)",
+    "-PE": "portkit's host discovery is --ping (or -sn alone); -Pn (the default) "
+             "scans every target",
+    "-PS": "portkit's host discovery is --ping (or -sn alone); -Pn (the default) "
+             "scans every target",
+    "-PA": "portkit's host discovery is --ping (or -sn alone); -Pn (the default) "
+             "scans every target",
+    "-PU": "portkit's host discovery is --ping (or -sn alone); -Pn (the default) "
+             "scans every target",
     "-sL": "portkit does not list targets without scanning them",
     "-oS": "portkit writes -oN, -oX, -oG, -oJ or -oA",
 }

@@ -59,6 +59,15 @@ class _BannerAndTLS:
         first = await self.banner(endpoint, timeout)
         if first.state is not PortState.OPEN:
             return first
+        said = first.details.get("identification")
+        if isinstance(said, Identification) and (
+            said.extra.get("silent")
+            or (said.extra.get("tls_hello") in ("other", "silent")
+                and self.tls.dialogue_for(endpoint.port) is None)
+        ):
+            # The banner probe's TLS hello drew no TLS: no second handshake.
+            said_tls = TLSInfo(error="no TLS reply to the banner probe's TLS hello")
+            return attrs.evolve(first, details={**first.details, "tls": said_tls})
         second = await self.tls(endpoint, timeout)
         tls = second.details.get("tls")
         details = {**first.details, "tls": tls}

@@ -6,7 +6,8 @@ import argparse
 from typing import Any
 
 from portkit.catalog import annotations_on_port
-from portkit.local import Allow, Finding, LocalSocket, audit, connections, listening
+from portkit.exceptions import InvalidOptionError
+from portkit.local import AUDIT_RULES, Allow, Finding, LocalSocket, audit, connections, listening
 from portkit.reports import escape
 
 from ._output import print_json_lines, print_table
@@ -174,6 +175,13 @@ def finding_record(f: Finding) -> dict[str, Any]:
 
 def run_audit(args: argparse.Namespace) -> int:
     allow = [Allow.parse(text) for text in args.allow]
+    known = sorted({str(getattr(rule, "id", "")) for rule in AUDIT_RULES} - {""})
+    for text, entry in zip(args.allow, allow, strict=True):
+        if entry.rule is not None and entry.rule not in known:
+            raise InvalidOptionError(
+                "allow", text, f"rule {entry.rule!r} is none of the audit's rules "
+                f"({', '.join(known)})"
+            )
     sockets = listening(protocols=args.protocol, netns=args.netns)
     findings = audit(sockets, allow=allow)
     if args.json:

@@ -25,6 +25,7 @@ from portkit.monitoring import (
 from portkit.reports import escape
 
 from ._output import render_table
+from ._scan import unwrap
 from ._signals import stop
 
 #: Seconds between redraws of the live table (state changes redraw at once).
@@ -158,7 +159,7 @@ def _change_line(event: StateChange, out: TextIO) -> None:
 
 
 async def _watch(args: argparse.Namespace, checks: list[Check], out: TextIO) -> int:
-    serve = serve_address(args.serve) if args.serve else None
+    serve = args.serve_address
     live = not args.json and out.isatty()
     names = {c.name for c in checks}
     counts = dict.fromkeys(names, 0)
@@ -217,6 +218,7 @@ def run_monitor(args: argparse.Namespace) -> int:
         raise InvalidOptionError("count", args.count, "--count is an int >= 1")
     if args.duration is not None and not args.duration > 0:
         raise InvalidOptionError("duration", args.duration, "--duration is a number > 0")
+    args.serve_address = serve_address(args.serve) if args.serve else None
     status = [1]
 
     async def run() -> None:
@@ -231,6 +233,12 @@ def run_monitor(args: argparse.Namespace) -> int:
         anyio.run(run)
     except KeyboardInterrupt:
         pass
+    except Exception as e:
+        error = unwrap(e)
+        if isinstance(error, InvalidOptionError) and error.name == "serve" and args.serve:
+            # Say it with the text the user typed, not the (host, port) tuple.
+            raise InvalidOptionError("serve", args.serve, error.rule) from None
+        raise error from None
     finally:
         stop.in_loop = False
     sys.stdout.flush()

@@ -7,12 +7,18 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
+from portkit.reports import escape
+
 __all__ = ["print_json_lines", "print_table", "render_table"]
 
 
 def render_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """Left-aligned columns separated by two spaces, headers first, no trailing blanks."""
-    text_rows = [[str(cell) for cell in row] for row in rows]
+    """Left-aligned columns separated by two spaces, headers first, no trailing blanks.
+
+    Every cell is escaped (:func:`portkit.reports.escape`): a cell's text may come from
+    a registry file, a peer or another user, and must not drive the terminal.
+    """
+    text_rows = [[escape(cell) for cell in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in text_rows:
         for i, cell in enumerate(row):

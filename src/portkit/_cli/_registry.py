@@ -13,6 +13,7 @@ from portkit._cli._output import print_json_lines, print_table
 from portkit.exceptions import InvalidOptionError, InvalidPortError, UnknownServiceError
 from portkit.registries import default as registry
 from portkit.registries import update_registry
+from portkit.reports import escape
 
 __all__ = ["register"]
 
@@ -230,10 +231,10 @@ def run_info(args: argparse.Namespace) -> int:
         if key == "sources":
             for source in value:
                 version = source.get("version") or "unknown version"
-                print(f"source: {source['name']} {version} ({source['from']}), "
-                      f"{source['rows']} rows: {source['role']}")
+                print(escape(f"source: {source['name']} {version} ({source['from']}), "
+                             f"{source['rows']} rows: {source['role']}"))
         else:
-            print(f"{key}: {value}")
+            print(escape(f"{key}: {value}"))
     return 0
 
 

@@ -241,7 +241,7 @@ def _targets(args: argparse.Namespace) -> list[Any]:
     if args.input_list is not None:
         texts.extend(read_target_file(args.input_list))
     if not texts:
-        raise InvalidOptionError("targets", [], "give targets, or -iL FILE")
+        raise InvalidOptionError("targets", "", "give targets, or -iL FILE")
     excluded_texts = list(args.exclude)
     if args.excludefile is not None:
         excluded_texts.extend(read_target_file(args.excludefile))
@@ -267,6 +267,9 @@ def _ports(args: argparse.Namespace) -> Any:
             ports = ",".join(parts) if parts else ""
         else:
             ports = ports - excluded
+        if not ports:
+            raise InvalidOptionError("exclude-ports", args.exclude_ports,
+                                     "it leaves no port to scan")
     return ports
 
 
@@ -280,6 +283,8 @@ def unwrap(error: BaseException) -> BaseException:
 
 
 def _open_file(path: str) -> TextIO:
+    if path == "-":
+        return sys.stdout
     try:
         return open(path, "w", encoding="utf-8")
     except OSError as e:
@@ -308,19 +313,33 @@ def run_scan(args: argparse.Namespace) -> int:
 
     files: list[TextIO] = []
     writers: list[ReportWriter] = []
-    current_n = [0]
+    # A host's report covers every plan (TCP and UDP), as nmap's does: it is complete
+    # once all of its ports of every plan are in.
+    host_ports = sum(len(plan[1]) for plan in plans)
     multiplicity = Counter(t if isinstance(t, str) else str(t) for t in targets
                            if not isinstance(t, Endpoint))
 
     def expected(result: ProbeResult) -> int | None:
         mult = multiplicity.get(result.target)
-        return None if mult is None else mult * current_n[0]
+        return None if mult is None else mult * host_ports
 
     out = sys.stdout
     screen: NormalWriter | None = None
     per_host = False
+    # "-oX -" (any -o format, as nmap allows) writes that format to stdout instead of
+    # the table; only one output may go there.
+    to_stdout = [flag for flag, path in (("-oN", args.out_normal), ("-oX", args.out_xml),
+                                         ("-oG", args.out_grepable), ("-oJ", args.out_json))
+                 if path == "-"]
+    if len(to_stdout) + (args.json or args.csv) > 1:
+        raise InvalidOptionError(
+            "output", " ".join(to_stdout + ["--json"] * args.json + ["--csv"] * args.csv),
+            "only one output can go to stdout"
+        )
     try:
-        if args.json:
+        if to_stdout:
+            pass  # the -o writer below takes stdout
+        elif args.json:
             writers.append(JSONLinesWriter(out, open_only=args.open_only))
         elif args.csv:
             writers.append(CSVWriter(out, open_only=args.open_only,
@@ -384,7 +403,7 @@ def run_scan(args: argparse.Namespace) -> int:
                 opened = scan(targets, plan_ports, progress=progress.update, probe=probe,
                               **options(0))
             async with opened as results:
-                hide = results.total > current_n[0] and not args.verbose
+                hide = results.total > len(plan_ports) and not args.verbose
                 for w in (screen, normal_file):
                     if w is not None:
                         w.hide_empty = hide
@@ -409,7 +428,7 @@ def run_scan(args: argparse.Namespace) -> int:
             endpoints = [Endpoint(host=a, port=p) for a, p in owners]
             try:
                 async with scan(endpoints, None, probe=probe, timeout=timeout,
-                                concurrency=args.concurrency, rate=args.rate, retries=0,
+                                concurrency=args.concurrency, rate=args.rate, retries=retries,
                                 adaptive_timeout=False) as results:
                     async for found in results:
                         for original in owners.pop((found.address, found.port), []):
@@ -428,7 +447,6 @@ def run_scan(args: argparse.Namespace) -> int:
                                 if args.host_timeout is not None else float("inf"))
                     with anyio.CancelScope(deadline=deadline):
                         for probe, plan_ports, _kind, identify in plans:
-                            current_n[0] = len(plan_ports)
                             await sweep(probe, plan_ports, identify)
                     tg.cancel_scope.cancel()
 
@@ -448,7 +466,10 @@ def run_scan(args: argparse.Namespace) -> int:
         out.flush()
     finally:
         for f in files:
-            f.close()
+            if f is sys.stdout:
+                f.flush()
+            else:
+                f.close()
     if interrupted:
         print(f"portkit: interrupted after {fan.results} result(s)", file=sys.stderr)
         return stop.status

@@ -4,8 +4,6 @@ Read by the table in :mod:`portkit.catalog._annotations_data` and by the lookups
 :mod:`portkit.catalog._annotations`; pure data types, no I/O.
 """
 
-from __future__ import annotations
-
 import enum
 from collections.abc import Iterable
 
@@ -97,7 +95,7 @@ class RiskKind(enum.Enum):
         return self.value
 
 
-def _check_reason(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+def _check_reason(instance: object, attribute: "attrs.Attribute[str]", value: str) -> None:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{attribute.name} must be a non-empty str, not {value!r}")
 
@@ -119,7 +117,7 @@ class Risk:
     reason: str = attrs.field(validator=_check_reason)
 
 
-def _check_name(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+def _check_name(instance: object, attribute: "attrs.Attribute[str]", value: str) -> None:
     if not isinstance(value, str) or not value or value != value.strip().lower():
         raise InvalidServiceNameError(
             value, f"{attribute.name} must be a non-empty lower-case str without blanks"
@@ -127,7 +125,7 @@ def _check_name(instance: object, attribute: attrs.Attribute[str], value: str) -
 
 
 def _check_optional_name(
-    instance: object, attribute: attrs.Attribute[str | None], value: str | None
+    instance: object, attribute: "attrs.Attribute[str | None]", value: str | None
 ) -> None:
     if value is not None:
         _check_name(instance, attribute, value)  # type: ignore[arg-type]
@@ -150,7 +148,7 @@ def _aliases(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def _check_aliases(
-    instance: object, attribute: attrs.Attribute[tuple[str, ...]], value: tuple[str, ...]
+    instance: object, attribute: "attrs.Attribute[tuple[str, ...]]", value: tuple[str, ...]
 ) -> None:
     for alias in value:
         _check_name(instance, attribute, alias)  # type: ignore[arg-type]

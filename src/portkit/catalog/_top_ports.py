@@ -284,7 +284,14 @@ def _builtin(protocol: Protocol) -> tuple[TopPort, ...]:
     return tuple(entries)
 
 
+#: The largest weights file :func:`read_weights` reads (every port of every protocol,
+#: with a comment each, fits in a few megabytes).
+MAX_WEIGHTS_BYTES = 16 * 1024 * 1024
+
+
 def _number(text: str) -> float | None:
+    if not text.isascii() or len(text) > 64:  # float() takes "１０" and 5,000 digits
+        return None
     try:
         value = float(text)
     except ValueError:
@@ -304,7 +311,10 @@ def read_weights(path: str | os.PathLike[str]) -> tuple[Weight, ...]:
     - otherwise the line holds exactly two fields separated by blanks: ``PORT/PROTO``
       (a port from 1 to 65535, a slash, then ``tcp``, ``udp``, ``sctp`` or ``dccp`` in
       any case) and ``WEIGHT`` (a number of at least 0, such as ``10`` or ``2.5``);
-    - a port and protocol appears at most once.
+    - a port and protocol appears at most once;
+    - the file is a regular file of at most 16 MiB.
+
+    Reading is linear in the file's size.
 
     Example::
 
@@ -327,8 +337,16 @@ def read_weights(path: str | os.PathLike[str]) -> tuple[Weight, ...]:
 
     .. versionadded:: 0.1.0
     """
+    import stat
+
     with open(path, "rb") as f:
-        data = f.read()
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise InvalidWeightsError(path, None, None, "not a regular file")
+        data = f.read(MAX_WEIGHTS_BYTES + 1)
+    if len(data) > MAX_WEIGHTS_BYTES:
+        raise InvalidWeightsError(
+            path, None, None, f"the file is over the bound of {MAX_WEIGHTS_BYTES:,} bytes"
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -350,7 +368,8 @@ def read_weights(path: str | os.PathLike[str]) -> tuple[Weight, ...]:
         port_text, slash, proto_text = target.partition("/")
         if not slash:
             raise fail(f"{target!r} lacks '/PROTO', as in 443/tcp")
-        if not (port_text.isascii() and port_text.isdigit()) or not 1 <= int(port_text) <= 65535:
+        if not (port_text.isascii() and port_text.isdigit() and len(port_text) <= 5) \
+                or not 1 <= int(port_text) <= 65535:
             raise fail(f"{port_text!r} is not a port from 1 to 65535")
         try:
             protocol = Protocol(proto_text)

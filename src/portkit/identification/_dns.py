@@ -6,7 +6,7 @@ import ipaddress
 import struct
 from typing import Any
 
-__all__ = ["CLASSES", "TYPES", "dns_query", "parse_dns_reply"]
+__all__ = ["CLASSES", "TYPES", "dns_query", "parse_dns_reply", "split_dns_version"]
 
 TYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "MX": 15, "TXT": 16, "AAAA": 28}
 CLASSES = {"IN": 1, "CH": 3}
@@ -106,3 +106,57 @@ def parse_dns_reply(data: bytes, query_id: int | None = None) -> dict[str, Any]:
         "authoritative": bool(flags & 0x0400),
         "answers": answers,
     }
+
+
+#: What ``version.bind`` texts begin with, and the product they name.
+_VERSION_PRODUCTS = (
+    ("dnsmasq", "dnsmasq"),
+    ("unbound", "Unbound"),
+    ("knot dns", "Knot DNS"),
+    ("nsd", "NLnet Labs NSD"),
+    ("powerdns recursor", "PowerDNS Recursor"),
+    ("powerdns authoritative server", "PowerDNS Authoritative Server"),
+    ("powerdns", "PowerDNS"),
+    ("microsoft dns", "Microsoft DNS"),
+    ("bind", "ISC BIND"),
+    ("coredns", "CoreDNS"),
+)
+_DISTROS = ("Debian", "Ubuntu", "RedHat", "Red Hat", "FreeBSD", "Raspbian")
+
+
+def split_dns_version(told: str) -> dict[str, str]:
+    """Product, version and info from a server's ``version.bind`` text.
+
+    ``dnsmasq-2.89`` and ``unbound 1.17.1`` name their product; a text that begins
+    with a digit is BIND's (``9.18.49-1~deb12u3-Debian``: the version is
+    ``9.18.49-1~deb12u3``, the distribution goes to info). Anything else is kept whole
+    as the version, since it is what the administrator chose to say.
+
+    >>> split_dns_version("9.18.49-1~deb12u3-Debian")
+    {'product': 'ISC BIND', 'version': '9.18.49-1~deb12u3', 'info': 'Debian'}
+    >>> split_dns_version("dnsmasq-2.89")
+    {'product': 'dnsmasq', 'version': '2.89'}
+    """
+    text = told.strip()
+    lower = text.lower()
+    for prefix, product in _VERSION_PRODUCTS:
+        if lower.startswith(prefix) and lower[len(prefix) : len(prefix) + 1] in ("-", " ", "/"):
+            rest = text[len(prefix) + 1 :].strip()
+            version, _, more = rest.partition(" ")
+            if version[:1].isdigit():
+                out = {"product": product, "version": version}
+                if more.strip():
+                    out["info"] = more.strip("() ")
+                return out
+            return {"product": product}
+    if text[:1].isdigit():
+        out = {"product": "ISC BIND"}
+        version = text
+        for distro in _DISTROS:
+            if version.endswith(f"-{distro}"):
+                version = version[: -len(distro) - 1]
+                out["info"] = distro
+                break
+        out["version"] = version.split(" ", 1)[0]
+        return {k: out[k] for k in ("product", "version", "info") if k in out}
+    return {"version": text}

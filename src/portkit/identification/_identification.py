@@ -20,6 +20,11 @@ class Identification:
     A :class:`~portkit.identification.BannerProbe` stores one in ``ProbeResult.details
     ["identification"]``; :meth:`RuleSet.identify` makes one from bytes.
 
+    ``banner`` is safe to print; ``product``, ``version``, ``info``, ``hostname``,
+    ``raw``, ``sent`` and ``extra`` hold the peer's words as it sent them, so that
+    data formats (JSON, CSV, XML) carry them unchanged: pass them through
+    :func:`portkit.reports.escape` before printing them on a terminal.
+
     Attributes:
         service: The service name (``"ssh"``, ``"http"``, ``"redis"``, ...), as nmap
             names services, or None when no rule matched.

@@ -29,3 +29,4 @@ def printable(data: bytes) -> str:
         else:
             out.append(f"\\x{byte:02x}")
     return "".join(out)
+

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -13,8 +14,9 @@ import attrs
 from .._models import Endpoint, Protocol
 from .._options import positive
 from .._probe._results import PortState, ProbeResult
+from .._probe._tcp import PRESSURE_ERRNOS
 from ..exceptions import InvalidOptionError
-from ._io import connect, read_reply
+from ._io import _errno_of, connect, read_reply
 from ._x509 import Certificate, parse_certificate
 
 # ssl and anyio's TLS streams are imported on first use: they cost more to import
@@ -197,6 +199,17 @@ class TLSProbe:
         Raises:
             OSError: a local resource ran out (``EMFILE``, ``EADDRNOTAVAIL``, ...).
         """
+        # The contexts come first, before any socket: loading the trust store opens
+        # files, and a descriptor shortage there is the engine's to back off from,
+        # not a verdict on the peer's certificate.
+        look_context = self._context(False)
+        verify_context: ssl.SSLContext | str | None = None
+        if self.verify:
+            try:
+                verify_context = self._context(True)
+            except OSError as e:
+                _raise_if_pressure(e)
+                verify_context = _describe(e)  # a cafile that cannot be read, say
         connected = await connect(endpoint, timeout)
         if isinstance(connected, ProbeResult):
             return connected
@@ -204,11 +217,16 @@ class TLSProbe:
         hostname = self.server_hostname or endpoint.host
         dialogue = self.dialogue_for(endpoint.port)
         try:
-            info = await self._look(stream, hostname, dialogue)
+            info = await self._look(stream, hostname, look_context, dialogue)
         finally:
             await anyio.aclose_forcefully(stream)  # closed already, unless cancelled
-        if self.verify and info.error is None:
-            info = await self._verify(endpoint, timeout, info, hostname, dialogue)
+        if isinstance(verify_context, str) and info.error is None:
+            info = attrs.evolve(info, verified=False, verify_error=verify_context)
+        elif verify_context is not None and not isinstance(verify_context, str) \
+                and info.error is None:
+            info = await self._verify(
+                endpoint, timeout, info, hostname, context=verify_context, dialogue=dialogue
+            )
         return ProbeResult(
             target=endpoint.host, address=endpoint.host, port=endpoint.port,
             protocol=Protocol.TCP, state=PortState.OPEN, reason="syn-ack",
@@ -216,7 +234,8 @@ class TLSProbe:
         )
 
     async def _handshake(
-        self, stream: anyio.abc.SocketStream, hostname: str, verify: bool, dialogue: str | None
+        self, stream: anyio.abc.SocketStream, hostname: str, context: ssl.SSLContext,
+        dialogue: str | None,
     ) -> TLSStream:
         from anyio.streams.tls import TLSStream
 
@@ -227,7 +246,7 @@ class TLSProbe:
                 stream,
                 server_side=False,
                 hostname=hostname,
-                ssl_context=self._context(verify),
+                ssl_context=context,
                 standard_compatible=False,
             )
 
@@ -238,13 +257,16 @@ class TLSProbe:
             await _read_until(stream, reply, self.handshake_wait)
 
     async def _look(
-        self, stream: anyio.abc.SocketStream, hostname: str, dialogue: str | None
+        self, stream: anyio.abc.SocketStream, hostname: str, context: ssl.SSLContext,
+        dialogue: str | None,
     ) -> TLSInfo:
         base = TLSInfo(server_hostname=hostname, starttls=dialogue)
         try:
-            tls = await self._handshake(stream, hostname, False, dialogue)
+            tls = await self._handshake(stream, hostname, context, dialogue)
         except (OSError, anyio.BrokenResourceError, anyio.EndOfStream, TimeoutError,
                 _Refused) as e:
+            if isinstance(e, OSError):
+                _raise_if_pressure(e)
             return attrs.evolve(base, error=_describe(e))
         from anyio.streams.tls import TLSAttribute
 
@@ -269,8 +291,8 @@ class TLSProbe:
             await anyio.aclose_forcefully(tls)
 
     async def _verify(
-        self, endpoint: Endpoint, timeout: float, info: TLSInfo, hostname: str,
-        dialogue: str | None,
+        self, endpoint: Endpoint, timeout: float, info: TLSInfo, hostname: str, *,
+        context: ssl.SSLContext, dialogue: str | None,
     ) -> TLSInfo:
         import ssl
 
@@ -279,17 +301,27 @@ class TLSProbe:
             return attrs.evolve(info, verify_error=f"reconnect failed: {connected.reason}")
         stream = connected[0]
         try:
-            tls = await self._handshake(stream, hostname, True, dialogue)
+            tls = await self._handshake(stream, hostname, context, dialogue)
         except ssl.SSLCertVerificationError as e:
             return attrs.evolve(info, verified=False, verify_error=e.verify_message or str(e))
         except (OSError, anyio.BrokenResourceError, anyio.EndOfStream, TimeoutError,
                 _Refused) as e:
+            if isinstance(e, OSError):
+                _raise_if_pressure(e)
             return attrs.evolve(info, verified=False, verify_error=_describe(e))
         else:
             await anyio.aclose_forcefully(tls)
             return attrs.evolve(info, verified=True, verify_error=None)
         finally:
             await anyio.aclose_forcefully(stream)
+
+
+def _raise_if_pressure(exc: OSError) -> None:
+    """Raise a plain OSError when *exc* means a local resource ran out (EMFILE, ...):
+    the scan engine backs off and tries the port again; it is no verdict."""
+    code = _errno_of(exc)
+    if code in PRESSURE_ERRNOS:
+        raise OSError(code, os.strerror(code)) from exc
 
 
 def _describe(exc: BaseException) -> str:

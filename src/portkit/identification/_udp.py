@@ -19,14 +19,15 @@ from .._probe._results import PortState, ProbeResult
 from .._probe._tcp import _ERRNO_VERDICTS, PRESSURE_ERRNOS, _icmp_details, _reason_from_icmp
 from ..exceptions import InvalidOptionError
 from ._ber import SYS_DESCR, snmp_get, snmp_response_values
-from ._dns import CLASSES, TYPES, dns_query, parse_dns_reply
+from ._dns import CLASSES, TYPES, dns_query, parse_dns_reply, split_dns_version
 from ._identification import Identification
 from ._ntp import ntp_request, parse_ntp_reply
+from ._udp_payloads import MORE_UDP_PORTS, more_payload
 
 __all__ = ["UDP_SERVICES", "UDPProbe"]
 
 #: The services :class:`UDPProbe` has a payload for, and their usual ports.
-UDP_SERVICES: Mapping[str, int] = {"domain": 53, "ntp": 123, "snmp": 161}
+UDP_SERVICES: Mapping[str, int] = {"domain": 53, "ntp": 123, "snmp": 161, **MORE_UDP_PORTS}
 _LINUX = sys.platform.startswith("linux")
 _IP_RECVERR = getattr(socket, "IP_RECVERR", 11)
 _IPV6_RECVERR = getattr(socket, "IPV6_RECVERR", 25)
@@ -114,8 +115,10 @@ class UDPProbe:
             name = next((s for s, p in UDP_SERVICES.items() if p == port), None)
         return None if name == "none" else name
 
-    def payload(self, service: str | None) -> tuple[bytes, Callable[[bytes], Identification]]:
-        """The datagram for *service* and the parser of the reply."""
+    def payload(
+        self, service: str | None, host: str = "127.0.0.1"
+    ) -> tuple[bytes, Callable[[bytes], Identification]]:
+        """The datagram for *service* (to *host*) and the parser of the reply."""
         if service == "domain":
             name, qclass, qtype = _question(self.dns_question)
             query = dns_query(name, qtype, qclass, _QUERY_ID)
@@ -125,6 +128,9 @@ class UDPProbe:
             return request, lambda data: _ntp(data, request)
         if service == "snmp":
             return snmp_get(self.community, [SYS_DESCR]), _snmp
+        more = more_payload(service, host) if service is not None else None
+        if more is not None:
+            return more
         return b"", lambda data: Identification(raw=data[:4096], truncated=len(data) > 4096)
 
     async def __call__(self, endpoint: Endpoint, timeout: float) -> ProbeResult:
@@ -137,9 +143,9 @@ class UDPProbe:
         family = socket.AF_INET6 if ip is not None and ip.version == 6 else socket.AF_INET
         service = self.service_for(endpoint.port)
         if service is None and self.probe_all and endpoint.port not in self.services:
-            exchanges = [self.payload(name) for name in UDP_SERVICES]
+            exchanges = [self.payload(name, endpoint.host) for name in UDP_SERVICES]
         else:
-            exchanges = [self.payload(service)]
+            exchanges = [self.payload(service, endpoint.host)]
         sock = socket.socket(family, socket.SOCK_DGRAM)
         try:
             sock.setblocking(False)
@@ -151,16 +157,24 @@ class UDPProbe:
             start = perf_counter()
             latency: float | None = None
             found: Identification | None = None
+            # A TFTP server answers from a new port (its transfer id), which a
+            # connected socket would not let through.
+            any_port = service == "tftp" and len(exchanges) == 1
             try:
-                sock.connect((endpoint.host, endpoint.port))
-                for payload, _parse in exchanges:
-                    sock.send(payload)
+                if any_port:
+                    sock.sendto(exchanges[0][0], (endpoint.host, endpoint.port))
+                else:
+                    sock.connect((endpoint.host, endpoint.port))
+                    for payload, _parse in exchanges:
+                        sock.send(payload)
                 with anyio.move_on_after(timeout):
                     for _ in range(64):  # bounded: a chatty peer cannot keep us here
                         await anyio.wait_readable(sock)
                         try:
-                            data = sock.recv(_MAX_DATAGRAM)
+                            data, peer = sock.recvfrom(_MAX_DATAGRAM)
                         except BlockingIOError:
+                            continue
+                        if any_port and peer[0] != endpoint.host:
                             continue
                         latency = latency or perf_counter() - start
                         ident = _first_identified(exchanges, data)
@@ -236,16 +250,16 @@ def _dns(data: bytes, name: str, qclass: str, qtype: str) -> Identification:
         reply = parse_dns_reply(data, _QUERY_ID)
     except ValueError:
         return Identification(**_kept(data))
-    product = version = None
+    product = version = info = None
     if name.lower() == "version.bind" and qtype == "TXT":
         told = next((str(a["data"]) for a in reply["answers"] if a["type"] == "TXT"), None)
         if told:
-            head, sep, tail = told.partition("-") if " " not in told else told.partition(" ")
-            product, version = (head, tail) if sep and tail[:1].isdigit() else (told, None)
+            split = split_dns_version(told)
+            product, version, info = split.get("product"), split.get("version"), split.get("info")
         reply["version_bind"] = told
     return Identification(
-        service="domain", rule="dns", product=product, version=version, extra=reply,
-        **_kept(data),
+        service="domain", rule="dns", product=product, version=version, info=info,
+        extra=reply, **_kept(data),
     )
 
 

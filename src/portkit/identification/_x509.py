@@ -26,6 +26,9 @@ _UTC = dt.timezone.utc
 class Certificate:
     """The facts of an X.509 certificate that a TLS probe reports.
 
+    The peer chooses these names and they are kept as it sent them: pass them
+    through :func:`portkit.reports.escape` before printing them on a terminal.
+
     Attributes:
         subject: The subject's distinguished name, RFC 4514 text
             (``"CN=www.example.org,O=Example"``).
@@ -90,6 +93,12 @@ def parse_certificate(der: bytes, *, use_cryptography: bool | None = None) -> Ce
         use_cryptography: True to require the ``cryptography`` package, False to use
             the built-in reader, None (default) to use ``cryptography`` when present.
 
+    A peer chooses what it sends, so whatever *der* holds ends in a
+    :class:`Certificate` or a ValueError, never another exception: when
+    ``cryptography`` refuses a certificate that OpenSSL accepted (a version field of
+    3, a subject attribute of an unexpected type, an unsupported general name, a
+    duplicated extension, an unknown curve), the built-in reader reads it instead.
+
     Raises:
         ValueError: *der* is not a certificate that can be read.
     """
@@ -100,7 +109,11 @@ def parse_certificate(der: bytes, *, use_cryptography: bool | None = None) -> Ce
             if use_cryptography:
                 raise
         else:
-            return _with_cryptography(der)
+            try:
+                return _with_cryptography(der)
+            except Exception:  # any refusal falls back to the DER reader
+                if use_cryptography:
+                    raise
     return _with_der(der)
 
 
@@ -208,6 +221,11 @@ def _escape(value: str) -> str:
     return "".join(out)
 
 
+#: The string types whose contents :func:`_name` prints as text; any other value is
+#: printed as RFC 4514 says, ``#`` and the hex of its encoding.
+_STRING_TAGS = frozenset({0x0C, 0x12, 0x13, 0x14, 0x16, 0x1A, 0x1C, 0x1E})
+
+
 def _name(data: bytes, start: int, end: int) -> tuple[str, str | None]:
     """(RFC 4514 text, first common name) of a Name."""
     rdns: list[str] = []
@@ -217,10 +235,14 @@ def _name(data: bytes, start: int, end: int) -> tuple[str, str | None]:
         for _t, s2, e2 in _children(data, s, e):
             (_, os_, oe), (vtag, vs, ve) = list(_children(data, s2, e2))[:2]
             oid = _oid(data[os_:oe])
-            value = _string(vtag, data[vs:ve])
+            if vtag in _STRING_TAGS:
+                value = _string(vtag, data[vs:ve])
+                text = _escape(value)
+            else:  # not a string: RFC 4514's hex form of the whole element
+                value = text = "#" + data[oe:ve].hex()  # the value's element follows the OID
             if oid == "2.5.4.3" and cn is None:
                 cn = value
-            parts.append(f"{_NAMES.get(oid, oid)}={_escape(value)}")
+            parts.append(f"{_NAMES.get(oid, oid)}={text}")
         rdns.append("+".join(parts))
     return ",".join(reversed(rdns)), cn
 
@@ -244,6 +266,8 @@ def _key(der: bytes, start: int, end: int) -> str:
         _mtag, ms, me = next(_children(der, ks, ke))
         return f"RSA {int.from_bytes(der[ms:me], 'big').bit_length()}"
     if oid == _EC and len(algorithm) > 1:
+        if algorithm[1][0] != 0x06:  # specifiedCurve: explicit parameters, no name
+            return "EC explicit"
         curve = _oid(der[algorithm[1][1] : algorithm[1][2]])
         return f"EC {_CURVES.get(curve, curve)}"
     if oid == _DSA and len(algorithm) > 1:
@@ -263,8 +287,10 @@ def _time(tag: int, raw: bytes) -> dt.datetime:
 def _with_der(der: bytes) -> Certificate:
     try:
         return _read_der(der)
-    except (IndexError, UnicodeDecodeError, StopIteration) as e:
-        raise ValueError(f"not a readable certificate: {e}") from None
+    except ValueError:
+        raise
+    except Exception as e:  # a peer's bytes: any failure is "unreadable"
+        raise ValueError(f"not a readable certificate: {type(e).__name__}: {e}") from None
 
 
 def _read_der(der: bytes) -> Certificate:

@@ -65,15 +65,22 @@ def open_netns(netns: str) -> int:
     Raises:
         LocalSocketsError: The namespace does not exist or cannot be opened.
     """
+    import stat
+
     path = namespace_path(netns)
     try:
-        return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
     except FileNotFoundError:
         raise LocalSocketsError(
             netns, f"no network namespace at {path} ('ip netns list' shows the names)"
         ) from None
     except OSError as e:
         raise LocalSocketsError(netns, f"cannot open {path}: {e.strerror}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO, a device, a directory, ...
+        os.close(fd)
+        raise LocalSocketsError(netns, f"{path} is not a network namespace")
+    return fd
 
 
 def run_in_netns(netns: str, fd: int, work: Callable[[], _T]) -> _T:

@@ -32,6 +32,13 @@ def _protocols(protocols: Iterable[Protocol | str] | Protocol | str | None) -> t
             raise LocalSocketsError(protocol.value, "portkit lists tcp and udp sockets only")
         if protocol not in chosen:
             chosen.append(protocol)
+    if not chosen:
+        from portkit.exceptions import InvalidOptionError
+
+        raise InvalidOptionError(
+            "protocols", protocols,
+            "protocols names at least one of tcp and udp (None, the default, means both)",
+        )
     return tuple(p for p in _SUPPORTED if p in chosen)
 
 
@@ -207,6 +214,7 @@ def listening(
             namespace does not exist or may not be entered, ``/proc/net`` cannot be
             read, or a protocol other than tcp and udp was asked for.
         UnknownProtocolError: A protocol name is not a protocol at all.
+        InvalidOptionError: *protocols* is empty.
 
     .. versionadded:: 0.1.0
     """

@@ -21,6 +21,7 @@ from ._check import Check
 from ._config import load_checks
 from ._core import Monitor, monitor
 from ._events import CheckResult, StateChange
+from ._expect import ExpectProbe
 from ._health import ChangeKind, Health
 from ._stats import CheckStats
 
@@ -29,6 +30,7 @@ __all__ = [
     "Check",
     "CheckResult",
     "CheckStats",
+    "ExpectProbe",
     "Health",
     "InvalidConfigError",
     "Monitor",

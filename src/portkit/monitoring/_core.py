@@ -26,6 +26,7 @@ from typing import Any
 import anyio
 import anyio.abc
 import anyio.lowlevel
+import anyio.to_thread
 import attrs
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 
@@ -59,7 +60,7 @@ class _Entry:
 
     __slots__ = (
         "check", "damper", "direct", "family", "flight", "is_ip", "last_duration",
-        "last_success", "results", "scope", "sockaddr", "stats",
+        "last_success", "last_tls", "results", "scope", "sockaddr", "stats",
     )
 
     def __init__(self, check: Check, window: int) -> None:
@@ -84,6 +85,7 @@ class _Entry:
         # next would reach the oldest generation of the cyclic garbage collector.
         self.last_success: bool | None = None
         self.last_duration: float | None = None
+        self.last_tls: object = None
 
 
 def _synthetic(endpoint: Endpoint, state: PortState, reason: str, **details: object) -> ProbeResult:
@@ -250,23 +252,34 @@ class Monitor:
 
     def metrics(self) -> str:
         """Every check in the Prometheus text exposition format 0.0.4."""
+        return render([self._view(name, entry) for name, entry in self._entries.items()])
+
+    @staticmethod
+    def _view(name: str, entry: _Entry) -> CheckView:
+        endpoint = entry.check.endpoint
+        return CheckView(
+            name=name,
+            target=endpoint.host,
+            port=endpoint.port,
+            protocol=str(endpoint.protocol),
+            health=entry.damper.health,
+            success=entry.last_success,
+            duration=entry.last_duration,
+            stats=entry.stats.snapshot(name),
+            results=dict(entry.results),
+            tls=entry.last_tls,
+        )
+
+    async def _metrics_body(self) -> bytes:
+        """:meth:`metrics` for the /metrics server, without holding up the checks:
+        the checks' state is read on the event loop a slice at a time, yielding
+        between slices, and the text is formatted in a worker thread."""
         views = []
-        for name, entry in self._entries.items():
-            endpoint = entry.check.endpoint
-            views.append(
-                CheckView(
-                    name=name,
-                    target=endpoint.host,
-                    port=endpoint.port,
-                    protocol=str(endpoint.protocol),
-                    health=entry.damper.health,
-                    success=entry.last_success,
-                    duration=entry.last_duration,
-                    stats=entry.stats.snapshot(name),
-                    results=dict(entry.results),
-                )
-            )
-        return render(views)
+        for i, (name, entry) in enumerate(list(self._entries.items())):
+            if i and not i % _VIEWS_PER_SLICE:
+                await anyio.sleep(0)
+            views.append(self._view(name, entry))
+        return await anyio.to_thread.run_sync(_encode_metrics, views)
 
     @property
     def metrics_address(self) -> tuple[str, int] | None:
@@ -522,6 +535,12 @@ class Monitor:
         results = entry.results
         results[state] = results.get(state, 0) + 1
         entry.last_success = is_ok
+        details = result.details
+        if details:
+            tls = details.get("tls")
+            entry.last_tls = tls if tls is not None and hasattr(tls, "certificate") else None
+        else:
+            entry.last_tls = None
         duration = ended - started
         entry.last_duration = duration
         blocked: list[Event] | None = None
@@ -560,6 +579,14 @@ def _error(endpoint: Endpoint, e: OSError) -> ProbeResult:
     """The ``error`` result of a probe that raised *e*."""
     name = (errno_name(e.errno) if e.errno else type(e).__name__).lower()
     return _synthetic(endpoint, PortState.ERROR, name, error=str(e))
+
+
+#: Checks whose state the /metrics server reads between two yields to the event loop.
+_VIEWS_PER_SLICE = 100
+
+
+def _encode_metrics(views: list[CheckView]) -> bytes:
+    return render(views).encode("utf-8")
 
 
 def _serve_address(value: object) -> tuple[str, int] | None:
@@ -651,7 +678,7 @@ async def monitor(
             if address is not None:
                 try:
                     mon._metrics_address = await tg.start(
-                        serve_metrics, address[0], address[1], mon.metrics
+                        serve_metrics, address[0], address[1], mon._metrics_body
                     )
                 except OSError as e:
                     raise InvalidOptionError(

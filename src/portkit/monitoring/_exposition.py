@@ -1,7 +1,10 @@
 """The Prometheus text exposition format (version 0.0.4) of a monitor's checks.
 
 Metric names follow the blackbox exporter where one applies (``probe_success``,
-``probe_duration_seconds``); the others are portkit's own, prefixed ``portkit_``.
+``probe_duration_seconds``, and for checks whose probe shakes hands with TLS
+``probe_ssl_earliest_cert_expiry``, ``probe_ssl_last_chain_expiry_timestamp_seconds``,
+``probe_tls_version_info`` and ``probe_tls_cipher_info`` with blackbox's ``version`` and
+``cipher`` labels and values); the others are portkit's own, prefixed ``portkit_``.
 Every series carries the labels ``check``, ``target``, ``port`` and ``protocol``.
 
 ``portkit_check_latency_seconds`` is typed ``summary`` and has only its quantile
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
 
@@ -42,6 +46,7 @@ class CheckView:
     duration: float | None
     stats: CheckStats
     results: Mapping[str, int]
+    tls: Any = None  # the last TLSInfo of a probe that shook hands, or None
 
 
 def escape_label(value: str) -> str:
@@ -88,7 +93,61 @@ _FAMILIES: tuple[tuple[str, str, str], ...] = (
     ),
     ("portkit_check_results_total", "counter", "Results since the check started, by state."),
     ("portkit_check_state_changes_total", "counter", "Health changes since the check started."),
+    (
+        "probe_ssl_earliest_cert_expiry",
+        "gauge",
+        "Returns last SSL chain expiry in unixtime",
+    ),
+    (
+        "probe_ssl_last_chain_expiry_timestamp_seconds",
+        "gauge",
+        "Returns last SSL chain expiry in timestamp",
+    ),
+    ("probe_tls_version_info", "gauge", "Returns the TLS version used or NaN when unknown"),
+    ("probe_tls_cipher_info", "gauge", "Returns the TLS cipher negotiated during handshake"),
 )
+
+#: OpenSSL's protocol names and blackbox's (Go's) ``version`` label values.
+TLS_VERSIONS = {"TLSv1": "TLS 1.0", "TLSv1.1": "TLS 1.1", "TLSv1.2": "TLS 1.2",
+                "TLSv1.3": "TLS 1.3", "SSLv3": "SSL 3.0"}
+
+#: OpenSSL's names of TLS 1.2 cipher suites and the IANA names blackbox (Go) reports.
+CIPHER_NAMES = {
+    "ECDHE-ECDSA-AES128-GCM-SHA256": "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    "ECDHE-RSA-AES128-GCM-SHA256": "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    "ECDHE-ECDSA-AES256-GCM-SHA384": "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+    "ECDHE-RSA-AES256-GCM-SHA384": "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    "ECDHE-ECDSA-CHACHA20-POLY1305": "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+    "ECDHE-RSA-CHACHA20-POLY1305": "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    "ECDHE-ECDSA-AES128-SHA": "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+    "ECDHE-RSA-AES128-SHA": "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+    "ECDHE-ECDSA-AES256-SHA": "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+    "ECDHE-RSA-AES256-SHA": "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+    "AES128-GCM-SHA256": "TLS_RSA_WITH_AES_128_GCM_SHA256",
+    "AES256-GCM-SHA384": "TLS_RSA_WITH_AES_256_GCM_SHA384",
+    "AES128-SHA": "TLS_RSA_WITH_AES_128_CBC_SHA",
+    "AES256-SHA": "TLS_RSA_WITH_AES_256_CBC_SHA",
+    "DES-CBC3-SHA": "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
+}
+
+
+def _tls_samples(tls: Any) -> list[tuple[str, float, str]]:
+    """``(family, value, extra labels)`` for a TLSInfo that shook hands."""
+    if tls is None or getattr(tls, "error", "x") is not None or tls.version is None:
+        return []
+    out: list[tuple[str, float, str]] = []
+    cert = tls.certificate
+    if cert is not None:
+        expiry = cert.not_after.timestamp()
+        out.append(("probe_ssl_earliest_cert_expiry", expiry, ""))
+        if tls.verified:
+            out.append(("probe_ssl_last_chain_expiry_timestamp_seconds", expiry, ""))
+    version = TLS_VERSIONS.get(tls.version, tls.version)
+    out.append(("probe_tls_version_info", 1, f',version="{escape_label(version)}"'))
+    if tls.cipher:
+        cipher = CIPHER_NAMES.get(tls.cipher, tls.cipher)
+        out.append(("probe_tls_cipher_info", 1, f',cipher="{escape_label(cipher)}"'))
+    return out
 
 
 def render(views: Iterable[CheckView]) -> str:
@@ -130,8 +189,12 @@ def render(views: Iterable[CheckView]) -> str:
                 f',state="{escape_label(state)}"',
             )
         add("portkit_check_state_changes_total", stats.state_changes)
+        for family, value, extra in _tls_samples(view.tls):
+            add(family, value, extra)
     lines: list[str] = []
     for name, kind, help_text in _FAMILIES:
+        if name.startswith(("probe_ssl_", "probe_tls_")) and not samples[name]:
+            continue  # only monitors with TLS checks have these families
         lines.append(f"# HELP {name} {_escape_help(help_text)}")
         lines.append(f"# TYPE {name} {kind}")
         lines.extend(samples[name])

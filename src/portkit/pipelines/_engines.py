@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -57,7 +58,7 @@ def _in_process(kind: str) -> Callable[..., Any]:
 def _polars_dtype(column: Any) -> Any:
     import polars as pl
 
-    if isinstance(column, Codes) or column is None:
+    if isinstance(column, Codes):
         return pl.Categorical
     return pl.Boolean
 
@@ -119,8 +120,7 @@ def _dask(
     registry: Registry | None,
     connection: Any,
 ) -> Any:
-    from ._enrich import enrich
-
+    first = chosen[0]
     options: dict[str, Any] = {
         "protocol": fixed,
         "protocol_column": protocol_column,
@@ -128,16 +128,21 @@ def _dask(
         "system": system,
         "errors": errors,
         "registry": registry,
-        "prefix": "",
+        "prefix": names[first][: len(names[first]) - len(first)],
     }
-    renamed = {c: names[c] for c in chosen}
+    meta = _enrich_partition(frame._meta, port, options)
+    # The partitions match meta exactly, so Dask need not check each one.
+    return frame.map_partitions(
+        _enrich_partition, port, options, meta=meta, enforce_metadata=False
+    )
 
-    def partition(part: Any) -> Any:
-        out = enrich(part, port, **{**options, "prefix": "\0portkit\0"})
-        return out.rename(columns={f"\0portkit\0{c}": n for c, n in renamed.items()})
 
-    meta = partition(frame._meta)
-    return frame.map_partitions(partition, meta=meta)
+def _enrich_partition(part: Any, port: str, options: dict[str, Any]) -> Any:
+    """Enrich one pandas partition of a Dask frame (a module-level function, so that
+    workers get it by reference rather than as a pickled closure)."""
+    from ._enrich import enrich
+
+    return enrich(part, port, **options)
 
 
 # -- DuckDB ----------------------------------------------------------------------------
@@ -245,13 +250,33 @@ def register_duckdb(
         result = t.BOOLEAN if name == "cleartext" else t.VARCHAR
         add(f"port_{name}", one(name, True), [t.BIGINT, t.VARCHAR], result)
     add("port_ephemeral", ephemeral, [t.BIGINT, t.VARCHAR], t.BOOLEAN)
+    register_table(con, registry)
+    return con
+
+
+def register_table(connection: Any, registry: Registry | None) -> Any:
+    """Register (or renew) the ``portkit_ports`` table on a DuckDB connection.
+
+    Only the table: the functions a user registered, with their ``errors`` choice,
+    are left alone.
+    """
+    import duckdb
+
+    con: Any = duckdb.default_connection() if connection is None else connection
+    con.register("portkit_ports", _ports_arrow(registry))
+    return con
+
+
+@functools.lru_cache(maxsize=4)
+def _ports_arrow(registry: Registry | None) -> Any:
+    """The port table of every protocol as Arrow, text as plain strings (for SQL)."""
+    import pyarrow as pa
+
     ports = port_table(None, registry=registry).to_arrow()
-    ports = pa.table({
+    return pa.table({
         n: (c.cast(pa.string()) if pa.types.is_dictionary(c.type) else c)
         for n, c in zip(ports.column_names, ports.columns, strict=True)
     })
-    con.register("portkit_ports", ports)
-    return con
 
 
 def _sql_name(name: str) -> str:
@@ -282,7 +307,7 @@ def _duckdb(
         raise InvalidOptionError(
             "column", port, f"a port column holds ints (or whole floats), not {types[port]}"
         )
-    register_duckdb(connection, registry=registry)
+    register_table(connection, registry)
     column = _sql_name(port)
     p = f"CAST({column} AS BIGINT)"
     ok = f"({column} BETWEEN 0 AND {MAX_PORT})"
@@ -307,20 +332,32 @@ def _duckdb(
                      f"{_sql_text(repr(protocol_column))} || ': {_PROTOCOL_RULE}') END)")
     else:
         p = f"(CASE WHEN {ok} THEN {p} END)"
+    # One join on the port table (DuckDB's own vectorised hash join), and the class,
+    # RFC 6335 name and ephemeral flag as expressions on the port.
+    numbers = " ".join(
+        f"WHEN '{number}' THEN '{proto_.value}'" for number, proto_ in IP_NUMBERS.items()
+    )
+    key_port, key_proto = "__portkit_port__", "__portkit_protocol__"
+    keyed = (f"SELECT *, {p} AS {key_port}, CASE {proto} {numbers} ELSE {proto} END "
+             f"AS {key_proto} FROM portkit_input")
+    q = f"k.{key_port}"
     items = []
     for name in chosen:
         if name in ("class", "rfc6335"):
-            expr = f"port_{name}({p})"
+            texts = _CLASS_TEXT if name == "class" else _RFC6335_TEXT
+            expr = (f"CASE WHEN {q} < 1024 THEN '{texts[0]}' WHEN {q} < 49152 THEN "
+                    f"'{texts[1]}' WHEN {q} <= {MAX_PORT} THEN '{texts[2]}' END")
         elif name == "ephemeral":
             span = ephemeral_range(system)
-            expr = (
-                f"(CASE WHEN {p} BETWEEN 0 AND {MAX_PORT} THEN {p} BETWEEN {span.first} AND "
-                f"{span.last} END)"
-            )
+            expr = f"(CASE WHEN {q} IS NOT NULL THEN {q} BETWEEN {span.first} AND {span.last} END)"
         else:
-            expr = f"port_{name}({p}, {proto})"
+            expr = f"t.{_sql_name(name)}"
         items.append(f"{expr} AS {_sql_name(names[name])}")
-    sql = f"SELECT *, {', '.join(items)} FROM portkit_input"
+    sql = (
+        f"SELECT k.* EXCLUDE ({key_port}, {key_proto}), {', '.join(items)} "
+        f"FROM ({keyed}) k LEFT JOIN portkit_ports t "
+        f"ON t.port = k.{key_port} AND t.protocol = k.{key_proto}"
+    )
     try:
         return frame.query("portkit_input", sql)
     except duckdb.CatalogException as e:

@@ -3,7 +3,7 @@
 The work is one numpy gather per output column into the port table
 (:mod:`portkit.pipelines._table`); each engine gets it its own way: in-process frames
 (pandas, polars, pyarrow) directly, polars lazy frames through ``map_batches``, Dask
-per partition, DuckDB through vectorised functions registered on the connection, and
+per partition, DuckDB through a join on the port table in SQL, and
 Spark through a broadcast join on the port table, so that Spark's workers run no
 Python of ours.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Literal
 
-from portkit._classify import Column, _check_errors, _library, port_index, raise_invalid
+from portkit._classify import Column, _check_errors, port_index, raise_invalid
 from portkit._models import MAX_PORT, Protocol
 from portkit.exceptions import InvalidColumnError, InvalidOptionError, UnknownProtocolError
 from portkit.registries._index import Registry
@@ -196,12 +196,10 @@ def lookup_rows(
         bad_protocol = codes < 0
         if errors == "raise" and bad_protocol.any():
             positions = np.flatnonzero(bad_protocol)
-            raw = protocols.values[positions].tolist()
-            if protocols.missing is not None:
-                raw = [None if m else v for v, m in
-                       zip(raw, protocols.missing[positions].tolist(), strict=True)]
+            missing = None if protocols.missing is None else protocols.missing[positions]
             raise InvalidColumnError(
-                positions.tolist(), raw, column=protocol_label, rule=_PROTOCOL_RULE
+                positions, protocols.values[positions], column=protocol_label,
+                rule=_PROTOCOL_RULE, missing=missing,
             )
         if valid is not None and errors == "raise":
             raise_invalid(ports, valid, port_label)
@@ -283,8 +281,8 @@ def enrich(
     pandas, polars, pyarrow      vectorised lookups in the port table, in process
     polars ``LazyFrame``         the same, inside the query plan (``map_batches``)
     Dask DataFrame               the same, per partition (``map_partitions``)
-    DuckDB relation              functions registered on *connection* (see
-                                 :func:`register_duckdb`)
+    DuckDB relation              SQL: a join on the port table registered on
+                                 *connection* (see :func:`register_duckdb`)
     PySpark DataFrame            a broadcast join on the port table: no Python of
                                  portkit runs on the workers
     ============================ ====================================================
@@ -408,8 +406,6 @@ def check_kind(column: Column, name: str) -> None:
         raise InvalidOptionError(
             "column", name, f"a port column holds ints (or whole floats), not {column.values.dtype}"
         )
-    if _library(column.source) is None:  # pragma: no cover
-        raise InvalidOptionError("column", name, "not a column")
 
 
 def lookup_column(

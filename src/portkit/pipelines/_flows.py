@@ -220,12 +220,14 @@ def add_flow_direction(
     errors: Literal["raise", "coerce"] = "raise",
     registry: Registry | None = None,
     prefix: str = "",
+    connection: Any = None,
 ) -> Any:
     """Add ``server_port``, ``client_port``, ``direction`` and ``direction_reason`` to *frame*.
 
     The rules are those of :func:`flow_direction`; where the direction is unknown, the
     server and client ports are null. Works on pandas, polars (eager and lazy),
-    pyarrow and Dask frames, and returns a new frame of the same kind.
+    pyarrow, Dask, DuckDB and PySpark frames (the last two as SQL expressions and joins
+    on the port table), and returns a new frame of the same kind.
 
     >>> import pandas as pd
     >>> from portkit.pipelines import add_flow_direction
@@ -245,6 +247,8 @@ def add_flow_direction(
         errors: ``"raise"`` or ``"coerce"``.
         registry: See :func:`flow_direction`.
         prefix: Put before the new columns' names.
+        connection: DuckDB only: the connection *frame* belongs to (see
+            :func:`enrich`).
 
     Raises:
         InvalidColumnError: A port or protocol is invalid (under ``errors="raise"``).
@@ -255,11 +259,6 @@ def add_flow_direction(
     """
     _check_errors(errors)
     kind = frame_kind(frame)
-    if kind in ("duckdb", "spark"):
-        raise InvalidOptionError(
-            "frame", kind, "flow direction runs on pandas, polars, pyarrow and Dask frames; "
-            "on SQL engines join the port table (see the pipelines guide)"
-        )
     existing = _column_names(frame, kind)
     for name in (src, dst, *([protocol_column] if protocol_column else [])):
         if name not in existing:
@@ -273,11 +272,19 @@ def add_flow_direction(
         raise InvalidOptionError("prefix", prefix, f"the frame already has {taken[0]!r}")
     fixed = Protocol.parse(protocol)
     ephemeral_range(system)
-    options = {"protocol": fixed, "protocol_column": protocol_column, "system": system,
-               "errors": errors, "registry": registry, "prefix": prefix}
+    options: dict[str, Any] = {
+        "protocol": fixed, "protocol_column": protocol_column, "system": system,
+        "errors": errors, "registry": registry, "prefix": prefix,
+    }
+    if kind in ("duckdb", "spark"):
+        from ._flows_sql import duckdb_flows, spark_flows
+
+        run = duckdb_flows if kind == "duckdb" else spark_flows
+        return run(frame, src, dst, fixed, protocol_column, system=system, errors=errors,
+                   registry=registry, prefix=prefix, connection=connection)
     if kind == "dask":
         def partition(part: Any) -> Any:
-            return add_flow_direction(part, src, dst, **options)  # type: ignore[arg-type]
+            return add_flow_direction(part, src, dst, **options)
 
         return frame.map_partitions(partition, meta=partition(frame._meta))
     if kind == "polars-lazy":
@@ -290,7 +297,7 @@ def add_flow_direction(
 
         def batch(series: pl.Series) -> pl.Series:
             part = series.struct.unnest()
-            out = add_flow_direction(part, src, dst, **options)  # type: ignore[arg-type]
+            out = add_flow_direction(part, src, dst, **options)
             return out.select(new_names).to_struct(carrier)  # type: ignore[no-any-return]
 
         expr = pl.struct(inputs).map_batches(batch, return_dtype=pl.Struct(fields))

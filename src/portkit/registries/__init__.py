@@ -22,6 +22,7 @@ names, ``_shortcuts`` the functions re-exported at portkit's top level.
 from __future__ import annotations
 
 from portkit._public import rehome as _rehome
+from portkit._spec import NameResolver
 from portkit.exceptions import RegistryFormatError, RegistryUpdateError
 
 from ._index import Registry
@@ -30,6 +31,7 @@ from ._update import IANA_CSV_URL, update_registry
 
 __all__ = [
     "IANA_CSV_URL",
+    "NameResolver",
     "Registry",
     "RegistryFormatError",
     "RegistryUpdateError",

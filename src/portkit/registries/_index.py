@@ -123,10 +123,26 @@ class Registry:
                     table[ports.first] = service
             else:
                 ranges.append(service)
+        # A range gives the ports no earlier assignment holds: only the free ones
+        # are visited (found in C in a bytearray), so the work is bounded by the
+        # 65,536 ports per protocol however many ranges overlap.
+        taken: dict[Protocol, bytearray] = {}
         for service in ranges:
             table = primary[service.protocol]
-            for port in range(service.ports.first, service.ports.last + 1):
-                table.setdefault(port, service)
+            flags = taken.get(service.protocol)
+            if flags is None:
+                flags = taken[service.protocol] = bytearray(MAX_PORT + 2)
+                for port in table:
+                    flags[port] = 1
+            first, last = service.ports.first, service.ports.last
+            port = flags.find(0, first, last + 1)
+            while port != -1:
+                end = flags.find(1, port, last + 1)
+                end = last + 1 if end == -1 else end
+                for free in range(port, end):
+                    table[free] = service
+                flags[port:end] = b"\x01" * (end - port)
+                port = flags.find(0, end, last + 1)
 
     def _index_names(self) -> dict[Any, Any]:
         names = _per_protocol()
@@ -199,13 +215,17 @@ class Registry:
 
         Raises:
             RegistryFormatError: The header is not IANA's (always), or a row is
-                malformed and *strict* is true. Its ``line`` says where.
-            OSError: The file cannot be read.
+                malformed and *strict* is true. Its ``line`` says where. Also, with
+                ``line`` 0, when the file cannot be read, is not a regular file, or
+                is over the loaders' bounds (16 MiB, 200,000 rows).
+
+        .. versionchanged:: 0.2
+           An unreadable file is a RegistryFormatError (it was an OSError).
         """
-        from ._loaders import assemble, read_iana_csv
+        from ._loaders import assemble, open_bounded, read_iana_csv
 
         path = Path(path)
-        with path.open(encoding="utf-8-sig", errors="replace", newline="") as f:
+        with open_bounded(path, encoding="utf-8-sig", errors="replace", newline="") as f:
             rows, problems, records = read_iana_csv(f, str(path), strict=strict)
         services, markers = assemble(rows)
         provenance = {
@@ -233,8 +253,12 @@ class Registry:
 
         Raises:
             RegistryFormatError: A line is malformed and *strict* is true. Its
-                ``line`` says where.
-            OSError: The file cannot be read.
+                ``line`` says where. Also, with ``line`` 0, when the file cannot be
+                read (a missing file included), is not a regular file, or is over
+                the loaders' bounds (16 MiB, 200,000 rows).
+
+        .. versionchanged:: 0.2
+           An unreadable file is a RegistryFormatError (it was an OSError).
         """
         from ._loaders import assemble, iter_lines, read_services_file
 
@@ -324,30 +348,40 @@ class Registry:
             UnknownProtocolError: *protocol* is not tcp, udp, sctp or dccp.
         """
         port = check_port(port)
-        index = self._all if self._all is not None else self._index_all()
         if protocol is not None:
-            return index[Protocol.parse(protocol)].get(port, ())  # type: ignore[no-any-return]
+            return self._services_on(port, Protocol.parse(protocol))
         found: tuple[Service, ...] = ()
         for proto in _PROTOCOLS:
-            found += index[proto].get(port, ())
+            found += self._services_on(port, proto)
         return found
 
     def _index_all(self) -> dict[Any, Any]:
-        index: dict[Any, Any] = {p: {} for p in _PROTOCOLS}
-        primary = self._primary
-        lists: dict[Protocol, dict[int, list[Service]]] = {p: {} for p in _PROTOCOLS}
-        for service in self._services:
-            table = lists[service.protocol]
-            for port in range(service.ports.first, service.ports.last + 1):
-                table.setdefault(port, []).append(service)
-        for protocol, table in lists.items():
-            first = primary[protocol]
-            out = index[protocol]
-            for port, found in table.items():
-                head = first[port]
-                out[port] = (head, *(s for s in found if s is not head))
+        # Single ports by port; ranges kept whole (a port's ranges are found by a
+        # scan of that protocol's ranges), so no range is expanded port by port.
+        index: dict[Any, Any] = {}
+        for protocol in _PROTOCOLS:
+            index[protocol] = ({}, [])
+        for position, service in enumerate(self._services):
+            singles, ranges = index[service.protocol]
+            ports = service.ports
+            if ports.first == ports.last:
+                singles.setdefault(ports.first, []).append((position, service))
+            else:
+                ranges.append((position, service))
         self._all = index
         return index
+
+    def _services_on(self, port: int, protocol: Protocol) -> tuple[Service, ...]:
+        index = self._all if self._all is not None else self._index_all()
+        singles, ranges = index[protocol]
+        found = list(singles.get(port, ()))
+        inside = [(i, s) for i, s in ranges if s.ports.first <= port <= s.ports.last]
+        if inside:
+            found = sorted(found + inside, key=lambda item: item[0])
+        if not found:
+            return ()
+        head = self._primary[protocol][port]
+        return (head, *(s for _, s in found if s is not head))
 
     def port_of(self, name: str, protocol: Protocol | str = "tcp") -> int:
         """The port IANA assigns the service *name* over *protocol*.

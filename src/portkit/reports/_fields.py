@@ -10,7 +10,7 @@ from typing import Any
 from portkit import PortState, ProbeResult, lookup
 from portkit.identification import Identification, TLSInfo
 
-__all__ = ["columns", "escape", "plain", "record", "registered", "service_name"]
+__all__ = ["columns", "escape", "is_safe", "plain", "record", "registered", "service_name"]
 
 # C0 and C1 controls, DEL, and the invisible formatting characters that reorder or hide
 # text on a terminal (bidirectional overrides and isolates, zero-width marks).
@@ -40,6 +40,11 @@ def escape(text: object) -> str:
     if _UNSAFE.search(text) is None:
         return text
     return _UNSAFE.sub(_hex, text)
+
+
+def is_safe(text: str) -> bool:
+    """True when *text* has nothing :func:`escape` would change."""
+    return _UNSAFE.search(text) is None
 
 
 _SERVICE_NAMES: dict[tuple[int, str], str] = {}

@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
-from portkit import PortState, ProbeResult, __version__
+from portkit import PortState, ProbeResult, Protocol, __version__
 
-from ._fields import columns, escape, record, registered, service_name
+from ._fields import columns, escape, is_safe, record, registered, service_name
 from ._hosts import HostGrouper, HostSummary
 
 __all__ = [
@@ -155,6 +155,54 @@ def _latency(result: ProbeResult) -> str:
 
 
 _HEADERS = ("PORT", "STATE", "SERVICE", "REASON", "LATENCY", "PRODUCT", "VERSION", "TLS")
+_STATE_TEXT = {state: state.value for state in PortState}
+_PROTOCOL_TEXT = {protocol: protocol.value for protocol in Protocol}
+
+
+def _table(listed: list[ProbeResult]) -> list[str]:
+    """The lines of a host's table: a header, a row per listed port, columns aligned;
+    the identification columns only when something fills them. Built for -p- --all:
+    a few dict lookups and one check for unsafe text per row."""
+    rows: list[tuple[str, ...]] = []
+    identified = False
+    for r in listed:
+        protocol = _PROTOCOL_TEXT[r.protocol]
+        latency = r.latency
+        if r.details:
+            service, product, version, tls = columns(r)
+            identified = identified or bool(product or version or tls)
+            if service == "?":  # not identified: the registered name, marked, as nmap does
+                service = f"{registered(r.port, protocol)}?"
+        else:
+            service = product = version = tls = ""
+        row: tuple[str, ...] = (
+            f"{r.port}/{protocol}", _STATE_TEXT[r.state],
+            service or registered(r.port, protocol) or "-", r.reason,
+            "" if latency is None else f"{latency * 1000:.2f}ms", product, version, tls,
+        )
+        if not is_safe("".join(row)):
+            row = tuple(escape(cell) for cell in row)
+        rows.append(row)
+    keep = [0, 1, 2, 3, 4]
+    if identified:
+        keep += [i for i in (5, 6, 7) if any(row[i] for row in rows)]
+    columns_ = list(zip(*rows, strict=True))
+    widths = [max(len(_HEADERS[i]), *map(len, columns_[i])) for i in keep]
+    if keep == [0, 1, 2, 3, 4]:
+        w0, w1, w2, w3, _ = widths
+        lines = [f"{'PORT':<{w0}}  {'STATE':<{w1}}  {'SERVICE':<{w2}}  {'REASON':<{w3}}  LATENCY"]
+        lines.extend(
+            f"{row[0]:<{w0}}  {row[1]:<{w1}}  {row[2]:<{w2}}  {row[3]:<{w3}}  {row[4]}".rstrip()
+            for row in rows
+        )
+        return lines
+    last = len(keep) - 1
+    lines = []
+    for row in (tuple(_HEADERS), *rows):
+        cells = [row[i].ljust(w) if n < last else row[i]
+                 for n, (i, w) in enumerate(zip(keep, widths, strict=True))]
+        lines.append("  ".join(cells).rstrip())
+    return lines
 
 
 class NormalWriter(_PerHost):
@@ -208,22 +256,7 @@ class NormalWriter(_PerHost):
         if host.rest:
             lines.append(f"Not shown: {_rest_text(host)}")
         if host.listed:
-            rows = []
-            for r in host.listed:
-                service, product, version, tls = columns(r)
-                service = service or registered(r.port, r.protocol.value) or "-"
-                rows.append((
-                    f"{r.port}/{r.protocol.value}", r.state.value, escape(service),
-                    escape(r.reason), _latency(r), escape(product), escape(version),
-                    escape(tls),
-                ))
-            keep = [i for i in range(len(_HEADERS)) if i < 5 or any(row[i] for row in rows)]
-            widths = [max(len(_HEADERS[i]), *(len(row[i]) for row in rows)) for i in keep]
-            last = len(keep) - 1
-            for row in (_HEADERS, *rows):
-                cells = [row[i].ljust(w) if n < last else row[i]
-                         for n, (i, w) in enumerate(zip(keep, widths, strict=True))]
-                lines.append("  ".join(cells).rstrip())
+            lines.extend(_table(host.listed))
         elif not host.rest:
             lines.append("no ports scanned")
         self.file.write("\n".join(lines) + "\n")

@@ -1,0 +1,1 @@
+"""Data files of service identification, read on first use by private modules."""
