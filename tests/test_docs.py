@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import portkit
+import test_exports as _exports
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | doctest.IGNORE_EXCEPTION_DETAIL
@@ -40,20 +41,7 @@ def test_guide_examples(name: str) -> None:
 
 
 #: Every public package: the docstrings of its names run as doctests.
-PUBLIC_PACKAGES = [
-    "portkit",
-    "portkit.catalog",
-    "portkit.exceptions",
-    "portkit.identification",
-    "portkit.local",
-    "portkit.monitoring",
-    "portkit.pipelines",
-    "portkit.pipelines.pandas",
-    "portkit.pipelines.polars",
-    "portkit.planning",
-    "portkit.registries",
-    "portkit.reports",
-]
+PUBLIC_PACKAGES = _exports.PUBLIC_PACKAGES
 
 
 @pytest.mark.parametrize("name", PUBLIC_PACKAGES)
