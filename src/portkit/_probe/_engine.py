@@ -554,18 +554,12 @@ async def scan(
         InvalidOptionError: an option is out of bounds.
         InvalidSpecError: *ports* is a spec that does not parse.
     """
-    timeout = _check_timeout(timeout)
-    retries = None if retries is None else check_count("retries", retries, 0)
+    timeout, retries, rate, workers, fast, protocol = _checked_options(
+        timeout, retries, rate, concurrency, probe
+    )
     discovery = check_discovery(discovery)
-    rate = _check_rate(rate)
     order = check_order(order)
     families = parse_family(family)
-    workers = default_concurrency() if concurrency is None else concurrency
-    workers = check_count("concurrency", workers, 1)
-    if probe is not None and not callable(probe):
-        raise InvalidOptionError("probe", probe, "a probe is an async callable (see Probe)")
-    fast = probe is None or type(probe) is TCPConnectProbe
-    protocol = Protocol.TCP if fast else _probe_protocol(probe)
     parsed = parse_targets(targets)
     portset = _portset(ports, protocol)
     if not portset and any(t.port is None for t in parsed):
@@ -608,6 +602,27 @@ async def scan(
         yield results
 
 
+def _checked_options(
+    timeout: float,
+    retries: int | None,
+    rate: float | None,
+    concurrency: int | None,
+    probe: Probe | None,
+) -> tuple[float, int | None, float | None, int, bool, Protocol]:
+    """The options that scan() and scan_work() share, checked: timeout, retries, rate,
+    the number of workers, whether the built-in TCP probe runs, and the protocol."""
+    timeout = _check_timeout(timeout)
+    retries = None if retries is None else check_count("retries", retries, 0)
+    rate = _check_rate(rate)
+    workers = default_concurrency() if concurrency is None else concurrency
+    workers = check_count("concurrency", workers, 1)
+    if probe is not None and not callable(probe):
+        raise InvalidOptionError("probe", probe, "a probe is an async callable (see Probe)")
+    fast = probe is None or type(probe) is TCPConnectProbe
+    protocol = Protocol.TCP if fast else _probe_protocol(probe)
+    return timeout, retries, rate, workers, fast, protocol
+
+
 @asynccontextmanager
 async def scan_work(
     work: Iterator[WorkItem],
@@ -625,15 +640,9 @@ async def scan_work(
 
     The engine behind scans of plans and shards (:mod:`portkit.planning`).
     """
-    timeout = _check_timeout(timeout)
-    retries = None if retries is None else check_count("retries", retries, 0)
-    rate = _check_rate(rate)
-    workers = default_concurrency() if concurrency is None else concurrency
-    workers = check_count("concurrency", workers, 1)
-    if probe is not None and not callable(probe):
-        raise InvalidOptionError("probe", probe, "a probe is an async callable (see Probe)")
-    fast = probe is None or type(probe) is TCPConnectProbe
-    protocol = Protocol.TCP if fast else _probe_protocol(probe)
+    timeout, retries, rate, workers, fast, protocol = _checked_options(
+        timeout, retries, rate, concurrency, probe
+    )
     channel = _Channel(RESULT_BUFFER)
     results = ScanResults(channel, total)
     state = _Scan(
