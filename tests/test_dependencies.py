@@ -19,12 +19,17 @@ from packaging.requirements import Requirement
 from packaging.version import Version
 
 
-def _lower_bounds() -> dict[str, Version]:
+def _lower_bounds(extra: str | None = None) -> dict[str, Version]:
+    """The ``>=`` bounds of the runtime dependencies, or of one extra's."""
     bounds = {}
     for text in requires("portkit") or []:
         requirement = Requirement(text)
-        if requirement.marker is not None:
+        if extra is None and requirement.marker is not None:
             continue  # an extra's requirement
+        if extra is not None and (
+            requirement.marker is None or not requirement.marker.evaluate({"extra": extra})
+        ):
+            continue
         (spec,) = (s for s in requirement.specifier if s.operator == ">=")
         bounds[requirement.name] = Version(spec.version)
     return bounds
@@ -75,3 +80,31 @@ def test_attrs_makes_cached_property_work_on_slotted_classes() -> None:
             return self.n * 2
 
     assert Cached(21).double == 42
+
+
+# -- the data-pipeline extras -----------------------------------------------------------
+# .ci/run also installs the lowest versions of the pandas, polars, arrow and duckdb
+# extras and runs the pipeline tests there, with PORTKIT_TEST_MIN_PIPELINES=1. The
+# reasons: pandas 2.1 added Categorical.from_codes(validate=); polars 1.30 is the first
+# whose lazy queries let an exception raised in map_batches through as itself (before,
+# an invalid port in a lazy frame came out as polars' ComputeError).
+
+PIPELINE_EXTRAS = {"pandas": "pandas", "polars": "polars", "arrow": "pyarrow",
+                   "duckdb": "duckdb"}
+
+
+@pytest.mark.parametrize(("extra", "name"), PIPELINE_EXTRAS.items())
+def test_pipeline_extras_meet_their_declared_bounds(extra: str, name: str) -> None:
+    pytest.importorskip(name)
+    installed, bound = Version(version(name)), _lower_bounds(extra)[name]
+    assert installed >= bound
+    if os.environ.get("PORTKIT_TEST_MIN_PIPELINES") == "1":
+        assert installed == bound, "the minimum-versions run must install the lower bound"
+
+
+def test_pandas_builds_categoricals_from_codes_without_validating() -> None:
+    pd = pytest.importorskip("pandas")
+    dtype = pd.CategoricalDtype(["a", "b"])
+    cat = pd.Categorical.from_codes([1, -1], dtype=dtype, validate=False)
+    assert cat[0] == "b"
+    assert pd.isna(cat[1])

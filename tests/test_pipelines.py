@@ -226,6 +226,51 @@ def test_invalid_ports_name_the_column_and_the_rows(kind: str) -> None:
     assert [r["dst_class"] for r in coerced] == ["well-known", None, None, "well-known"]
 
 
+@pytest.mark.parametrize("kind", ["polars", "polars-lazy", "arrow"])
+def test_large_columns_are_built_in_chunks_that_agree_with_pandas(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Columns past PARALLEL_ROWS are built one chunk per core in threads; a small
+    # threshold and three "cores" make that happen here on 10,000 rows.
+    import os
+
+    from portkit.pipelines import _table
+
+    monkeypatch.setattr(_table, "PARALLEL_ROWS", 1000)
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    rng = np.random.default_rng(7)
+    ports = rng.integers(-3, 70_000, 10_000).astype(float)
+    ports[rng.random(10_000) < 0.01] = np.nan
+    protos = rng.choice(["tcp", "udp", "17", "icmp"], 10_000)
+    data = {"dst": [None if np.isnan(p) else int(p) for p in ports], "proto": protos}
+    frame: Any = {
+        "polars": lambda: pl.DataFrame(data),
+        "polars-lazy": lambda: pl.DataFrame(data).lazy(),
+        "arrow": lambda: pa.table(data),
+    }[kind]()
+    options: dict[str, Any] = {"protocol_column": "proto", "columns": ALL, "errors": "coerce"}
+    expected = _records(enrich(pd.DataFrame({"dst": ports, "proto": protos}), "dst", **options))
+    out = enrich(frame, "dst", **options)
+    if kind == "arrow":
+        assert out.column("dst_service").num_chunks == 3
+        assert out.column("dst_class").null_count == sum(r["dst_class"] is None for r in expected)
+    elif kind == "polars":
+        assert out["dst_service"].n_chunks() == 3
+        assert isinstance(out["dst_service"].dtype, pl.Enum)
+        assert "https" in out["dst_service"].dtype.categories
+    else:
+        assert out.collect_schema() == out.collect().schema
+    got = _records(out)
+    for row in (*got, *expected):
+        row["dst"] = None if row["dst"] is None or row["dst"] != row["dst"] else int(row["dst"])
+        for name in ("class", "rfc6335", "service", "status", "category", "tls_counterpart",
+                     "risk"):
+            value = row[f"dst_{name}"]
+            row[f"dst_{name}"] = None if value is None else str(value)
+    assert got == expected
+    assert sum(r["dst_class"] is None for r in got) > 100  # invalid rows came out null
+
+
 def test_nulls_are_invalid_by_position() -> None:
     frame = pl.DataFrame({"dst": [22, None, 80]})
     with pytest.raises(InvalidColumnError) as info:
@@ -385,6 +430,32 @@ def test_flow_direction_on_frames_adds_server_and_client_ports(kind: str) -> Non
             assert (row["server_port"], row["client_port"]) == (src, dst)
         else:
             assert row["server_port"] is None and row["client_port"] is None
+
+
+@pytest.mark.parametrize("kind", ["pandas", "polars", "arrow"])
+def test_flow_direction_keeps_nothing_of_a_call_alive(kind: str) -> None:
+    # Its text columns are made from codes computed per call: nothing built from
+    # them may stay in a cache after the result is dropped.
+    import gc
+    import tracemalloc
+
+    rng = np.random.default_rng(3)
+    data = {"src": rng.integers(0, 65536, 500_000), "dst": rng.integers(0, 65536, 500_000)}
+    make = {"pandas": pd.DataFrame, "polars": pl.DataFrame, "arrow": pa.table}[kind]
+    add_flow_direction(make(data), "src", "dst")  # caches of the first call may stay
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(4):
+            out = add_flow_direction(make(data), "src", "dst")
+            assert len(out) == 500_000
+            del out
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 1_000_000, f"{kept:,} bytes kept after four calls"
 
 
 def test_flow_direction_invalid_rows() -> None:

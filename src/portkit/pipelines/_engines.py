@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +14,7 @@ from portkit.exceptions import InvalidOptionError
 from portkit.registries._index import Registry
 
 from ._enrich import _PROTOCOL_RULE, _outputs, check_kind, source_column
-from ._table import IP_NUMBERS, PROTOCOLS, Codes, codes_of, port_table
+from ._table import IP_NUMBERS, PROTOCOLS, Codes, codes_of, polars_dtype, port_table
 
 __all__ = ["ENRICHERS", "register_duckdb"]
 
@@ -41,7 +42,7 @@ def _in_process(kind: str) -> Callable[..., Any]:
         new = _outputs(
             build, ports, protocols, chosen, names=names, system=system, errors=errors,
             registry=registry, port_label=port, protocol_label=protocol_column,
-            index=frame.index if kind == "pandas" else None,
+            index=frame.index if kind == "pandas" else None, parallel=True,
         )
         if kind == "pandas":
             return frame.assign(**new)
@@ -53,14 +54,6 @@ def _in_process(kind: str) -> Callable[..., Any]:
         return frame.with_columns(list(new.values()))
 
     return run
-
-
-def _polars_dtype(column: Any) -> Any:
-    import polars as pl
-
-    if isinstance(column, Codes):
-        return pl.Categorical
-    return pl.Boolean
 
 
 def _polars_lazy(
@@ -80,7 +73,7 @@ def _polars_lazy(
 
     table = codes_of(registry)
     fields = {
-        names[c]: pl.Boolean if c == "ephemeral" else _polars_dtype(table[c]) for c in chosen
+        names[c]: pl.Boolean if c == "ephemeral" else polars_dtype(table[c]) for c in chosen
     }
     dtypes = frame.collect_schema()
     if not (dtypes[port].is_numeric() or dtypes[port] == pl.Null):
@@ -98,7 +91,7 @@ def _polars_lazy(
             protocols = Column(series.struct.field(protocol_column), protocol_column)
         new = _outputs(
             "polars", ports, protocols, chosen, names=names, system=system, errors=errors,
-            registry=registry, port_label=port, protocol_label=protocol_column,
+            registry=registry, port_label=port, protocol_label=protocol_column, parallel=True,
         )
         return pl.DataFrame(list(new.values())).to_struct(carrier)
 
@@ -234,7 +227,10 @@ def register_duckdb(
             raise_invalid(column, valid, "p")
         return pa.array(out, mask=None if valid is None else ~valid)
 
-    from duckdb import sqltypes as t
+    try:
+        t: Any = importlib.import_module("duckdb.sqltypes")
+    except ImportError:  # DuckDB before 1.4 names them duckdb.typing
+        t = importlib.import_module("duckdb.typing")
 
     def add(name: str, fn: Callable[..., Any], params: list[Any], result: Any) -> None:
         with contextlib.suppress(Exception):  # not registered yet

@@ -10,7 +10,8 @@ Python of ours.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from portkit._classify import Column, _check_errors, port_index, raise_invalid
@@ -23,8 +24,10 @@ from ._table import (
     IP_NUMBERS,
     PROTOCOLS,
     arrow_column,
+    chunks,
     codes_of,
     ephemeral_column,
+    in_parallel,
     numpy_column,
     pandas_column,
     polars_column,
@@ -231,29 +234,49 @@ def _outputs(
     port_label: str,
     protocol_label: str | None,
     index: Any = None,
+    parallel: bool = False,
 ) -> dict[str, Any]:
-    """The new columns, built for *kind* (``pandas``, ``polars``, ``arrow`` or ``numpy``)."""
+    """The new columns, built for *kind* (``pandas``, ``polars``, ``arrow`` or ``numpy``).
+
+    With *parallel*, large polars and pyarrow columns are built in chunks, in threads,
+    and come back chunked (a pyarrow ChunkedArray).
+    """
     table = codes_of(registry)
     rows, port_idx, invalid = lookup_rows(
         ports, protocols, errors=errors, port_label=port_label, protocol_label=protocol_label
     )
-    out: dict[str, Any] = {}
-    for name in columns:
+    parts = chunks(len(port_idx)) if parallel and kind in ("polars", "arrow") else [slice(None)]
+
+    def job(name: str, part: slice) -> Callable[[], Any]:
         if name == "ephemeral":
-            column: Any = ephemeral_column(port_idx, system)
-            rows_for = slice(None)
+            column, at = ephemeral_column(port_idx[part], system), slice(None)
         else:
-            column = table[name]
-            rows_for = rows
+            column, at = table[name], rows[part]
+        nulls = None if invalid is None else invalid[part]
         if kind == "pandas":
-            out[names[name]] = pandas_column(column, rows_for, invalid, index=index)
-        elif kind == "arrow":
-            out[names[name]] = arrow_column(column, rows_for, invalid)
-        elif kind == "polars":
-            out[names[name]] = polars_column(names[name], column, rows_for, invalid)
-        else:
-            out[names[name]] = numpy_column(column, rows_for, invalid)
+            return functools.partial(pandas_column, column, at, nulls, index=index)
+        if kind == "polars":
+            return functools.partial(polars_column, names[name], column, at, nulls)
+        return functools.partial(arrow_column if kind == "arrow" else numpy_column,
+                                 column, at, nulls)
+
+    built = in_parallel([job(name, part) for name in columns for part in parts])
+    out: dict[str, Any] = {}
+    for i, name in enumerate(columns):
+        pieces = built[i * len(parts):(i + 1) * len(parts)]
+        out[names[name]] = pieces[0] if len(pieces) == 1 else _joined(kind, pieces)
     return out
+
+
+def _joined(kind: str, pieces: list[Any]) -> Any:
+    """Chunks of one column as one chunked column, without copying."""
+    if kind == "polars":
+        import polars as pl
+
+        return pl.concat(pieces, rechunk=False)
+    import pyarrow as pa
+
+    return pa.chunked_array(pieces)
 
 
 def enrich(

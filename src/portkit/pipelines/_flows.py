@@ -41,6 +41,7 @@ from ._table import (
     numpy_column,
     pandas_column,
     polars_column,
+    polars_enum,
     polars_series,
 )
 
@@ -292,7 +293,7 @@ def add_flow_direction(
 
         carrier = "__portkit_flow__"
         fields = {new_names[0]: pl.UInt16, new_names[1]: pl.UInt16,
-                  new_names[2]: pl.Categorical, new_names[3]: pl.Categorical}
+                  new_names[2]: polars_enum(DIRECTIONS)[0], new_names[3]: polars_enum(REASONS)[0]}
         inputs = [src, dst, *([protocol_column] if protocol_column else [])]
 
         def batch(series: pl.Series) -> pl.Series:

@@ -9,7 +9,9 @@ as categorical/dictionary columns that share the vocabulary.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -31,9 +33,13 @@ __all__ = [
     "PROTOCOLS",
     "Codes",
     "PortTable",
+    "chunks",
     "codes_of",
     "ephemeral_column",
+    "in_parallel",
     "polars_column",
+    "polars_dtype",
+    "polars_enum",
     "polars_series",
     "port_table",
 ]
@@ -81,6 +87,22 @@ class Codes:
     codes: Any
     vocabulary: tuple[str, ...]
     ordered: bool = False
+    #: Whether any code is -1: columns with none need no validity mask.
+    has_nulls: bool = attrs.field(init=False)
+
+    @has_nulls.default
+    def _any_null(self) -> bool:
+        import numpy as np
+
+        return bool(np.any(self.codes < 0))
+
+    def at(self, rows: Any, invalid: Any = None) -> tuple[Any, Any]:
+        """The codes at *rows* and where they are null (None when nowhere)."""
+        codes = self.codes[rows]
+        nulls = (codes < 0) if self.has_nulls else None
+        if invalid is not None:
+            nulls = invalid if nulls is None else (nulls | invalid)
+        return codes, nulls
 
 
 def _coded(values: Sequence[str | None], fixed: Sequence[str] | None = None) -> Codes:
@@ -279,10 +301,13 @@ class PortTable:
         })
 
     def to_polars(self) -> pl.DataFrame:
-        """The table as a :class:`polars.DataFrame` (text as categoricals)."""
+        """The table as a :class:`polars.DataFrame` (text as :class:`polars.Enum` columns)."""
         import polars as pl
 
-        return pl.from_arrow(self.to_arrow())  # type: ignore[return-value]
+        rows = self._rows()
+        return pl.DataFrame([
+            polars_column(name, column, rows) for name, column in codes_of(self.registry).items()
+        ])
 
 
 def _python_value(column: Any, index: int) -> Any:
@@ -323,10 +348,10 @@ def port_table(
 
 
 @functools.lru_cache(maxsize=64)
-def _pandas_dtype(column: Codes) -> Any:
+def _pandas_dtype(vocabulary: tuple[str, ...], ordered: bool) -> Any:
     import pandas as pd
 
-    return pd.CategoricalDtype(list(column.vocabulary), ordered=column.ordered)
+    return pd.CategoricalDtype(list(vocabulary), ordered=ordered)
 
 
 def pandas_column(column: Any, rows: Any, invalid: Any = None, index: Any = None) -> Any:
@@ -338,7 +363,8 @@ def pandas_column(column: Any, rows: Any, invalid: Any = None, index: Any = None
         codes = column.codes[rows]
         if invalid is not None:
             codes[invalid] = -1
-        cat = pd.Categorical.from_codes(codes, dtype=_pandas_dtype(column), validate=False)
+        dtype = _pandas_dtype(column.vocabulary, column.ordered)
+        cat = pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
         return cat if index is None else pd.Series(cat, index=index, copy=False)
     values = column[rows]
     if values.dtype == np.int8:  # cleartext
@@ -357,10 +383,7 @@ def arrow_column(column: Any, rows: Any, invalid: Any = None) -> Any:
     import pyarrow as pa
 
     if isinstance(column, Codes):
-        codes = column.codes[rows]
-        nulls = codes < 0
-        if invalid is not None:
-            nulls |= invalid
+        codes, nulls = column.at(rows, invalid)
         return pa.DictionaryArray.from_arrays(
             _masked(codes, nulls), _arrow_vocabulary(column.vocabulary),
             ordered=column.ordered, safe=False,
@@ -388,12 +411,8 @@ def _masked(values: Any, nulls: Any) -> Any:
     else:
         values = np.ascontiguousarray(values)
         data = pa.py_buffer(values)
-    count = int(nulls.sum()) if nulls is not None else 0
-    if not count:
-        if values.dtype == np.bool_:
-            return pa.Array.from_buffers(pa.bool_(), len(values), [None, data])
-        return pa.array(values)
-    validity = pa.py_buffer(np.packbits(~nulls, bitorder="little"))
+    count = int(np.count_nonzero(nulls)) if nulls is not None else 0
+    validity = pa.py_buffer(np.packbits(~nulls, bitorder="little")) if count else None
     return pa.Array.from_buffers(
         pa.from_numpy_dtype(values.dtype), len(values), [validity, data], null_count=count
     )
@@ -407,45 +426,59 @@ def _arrow_vocabulary(vocabulary: tuple[str, ...]) -> Any:
 
 
 @functools.lru_cache(maxsize=64)
-def _shifted(column: Codes) -> tuple[Any, Any]:
-    """Codes with null as one more code, and the dictionary holding null there."""
-    import numpy as np
-    import pyarrow as pa
+def polars_enum(vocabulary: tuple[str, ...]) -> Any:
+    """The polars Enum of *vocabulary*, and the numpy type of its physical codes."""
+    import polars as pl
 
-    size = len(column.vocabulary)
-    shifted = np.where(column.codes < 0, size, column.codes).astype(np.uint32)
-    shifted.flags.writeable = False
-    return shifted, pa.array([*column.vocabulary, None], type=pa.string())
+    dtype = pl.Enum(list(vocabulary))
+    return dtype, pl.Series([], dtype=dtype).to_physical().to_numpy().dtype
+
+
+@functools.cache
+def _polars_from_codes() -> bool:
+    """Whether this polars builds an Enum from its physical codes (``Series.cat.to``)."""
+    import polars as pl
+
+    return hasattr(type(pl.Series([], dtype=pl.Categorical).cat), "to")
 
 
 def polars_column(name: str, column: Any, rows: Any, invalid: Any = None) -> Any:
     """The values of *column* at *rows* as a polars Series; null where *invalid*.
 
-    Text goes to polars as an Arrow dictionary whose last entry is null, so that the
-    indices carry no validity mask: polars turns that into a categorical with nulls
-    several times faster than it takes masked indices.
+    Text becomes a :class:`polars.Enum` of the column's vocabulary, built straight from
+    the codes, with the validity bitmap made by numpy.
     """
     if not isinstance(column, Codes):
         return polars_series(name, arrow_column(column, rows, invalid))
-    import pyarrow as pa
+    import polars as pl
 
-    shifted, dictionary = _shifted(column)
-    indices = shifted[rows]
-    if invalid is not None:
-        indices[invalid] = len(column.vocabulary)
-    array = pa.DictionaryArray.from_arrays(pa.array(indices), dictionary, safe=False)
-    return polars_series(name, array)
+    dtype, physical = polars_enum(column.vocabulary)
+    codes, nulls = column.at(rows, invalid)
+    if _polars_from_codes():
+        if codes.dtype.itemsize == physical.itemsize:
+            codes = codes.view(physical)
+        else:
+            codes = codes.astype(physical)
+        series = pl.from_arrow(_masked(codes, nulls))
+        return series.cat.to(dtype).alias(name)  # type: ignore[union-attr]
+    # polars before 1.32: through an Arrow dictionary, then to the Enum.
+    return polars_series(name, arrow_column(column, rows, invalid)).cast(dtype)
 
 
 def polars_series(name: str, array: Any) -> Any:
-    """A polars Series of *array* (pyarrow); dictionary arrays become categoricals.
-
-    ``polars.from_arrow`` converts dictionary arrays several times faster than the
-    Series constructor does.
-    """
+    """A polars Series of *array* (pyarrow); dictionary arrays become categoricals."""
     import polars as pl
 
     return pl.from_arrow(array).alias(name)  # type: ignore[union-attr]
+
+
+def polars_dtype(column: Any) -> Any:
+    """The polars type :func:`polars_column` makes of *column*."""
+    import polars as pl
+
+    if isinstance(column, Codes):
+        return polars_enum(column.vocabulary)[0]
+    return pl.Boolean
 
 
 def numpy_column(column: Any, rows: Any, invalid: Any = None) -> Any:
@@ -469,3 +502,30 @@ def numpy_column(column: Any, rows: Any, invalid: Any = None) -> Any:
         return out
     return values
 
+
+# -- building large columns in parallel chunks --------------------------------------------
+
+#: Columns of at least this many rows are built in chunks, one per core, in threads:
+#: numpy's gathers and polars' conversions release the GIL.
+PARALLEL_ROWS = 1 << 21
+
+
+def chunks(size: int) -> list[slice]:
+    """Slices that split *size* rows into one chunk per core (one slice when small)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if size < PARALLEL_ROWS or workers < 2:
+        return [slice(None)]
+    step = -(-size // workers)
+    return [slice(start, start + step) for start in range(0, size, step)]
+
+
+@functools.cache
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(min(os.cpu_count() or 1, 8), thread_name_prefix="portkit")
+
+
+def in_parallel(jobs: Sequence[Callable[[], Any]]) -> list[Any]:
+    """The results of *jobs*, in order: run in portkit's threads when there are several."""
+    if len(jobs) < 2:
+        return [job() for job in jobs]
+    return [future.result() for future in [_pool().submit(job) for job in jobs]]

@@ -26,8 +26,8 @@ from portkit._public import rehome as _rehome
 
 from ._enrich import _check_columns
 from ._enrich import lookup_column as _lookup_column
-from ._table import Codes as _Codes
 from ._table import codes_of as _codes_of
+from ._table import polars_dtype as _polars_dtype
 
 __all__ = ["PortsNamespace"]
 
@@ -70,8 +70,7 @@ class PortsNamespace:
     ) -> Any:
         """Any column of :data:`portkit.pipelines.ENRICH_COLUMNS` for each port."""
         (column,) = _check_columns([column])
-        kind = None if column == "ephemeral" else _codes_of()[column]
-        dtype = pl.Categorical if isinstance(kind, _Codes) else pl.Boolean
+        dtype = pl.Boolean if column == "ephemeral" else _polars_dtype(_codes_of()[column])
         return self._apply(
             lambda s: _lookup_column(s, column, protocol=protocol, system=system, errors=errors),
             dtype,
