@@ -17,8 +17,12 @@ TCP, adding the IANA class and the primary service name:
    reading the data against reading and enriching it (goal: enrichment adds at most
    25%).
 
-Each in-process figure is the best of five runs (the least disturbed by other load);
-the Dask figures are the best of seven, the two measurements alternating.
+6. flow direction (``add_flow_direction``) on N flows with a protocol column, on
+   pandas, polars and pyarrow.
+
+Each in-process figure is the best of five runs (the least disturbed by other load;
+three for ``Series.map(dict)``, one for ``getservbyport``); the Dask figures are the
+best of seven, the two measurements alternating.
 The port table is built once before timing (about half a second, once per process).
 """
 
@@ -39,7 +43,7 @@ import polars as pl
 import pyarrow as pa
 
 import portkit
-from portkit.pipelines import enrich, port_table
+from portkit.pipelines import add_flow_direction, enrich, port_table
 
 
 def best(fn: Callable[[], Any], repeat: int = 5) -> float:
@@ -104,7 +108,7 @@ def in_process(rows: int) -> None:
         "portkit enrich, polars lazy (collect)": best(
             lambda: enrich(polars_frame.lazy(), "dst").collect()),
         "portkit enrich, pyarrow": best(lambda: enrich(arrow_frame, "dst")),
-        "pandas Series.map(dict) x2 (naive baseline)": best(naive_map, repeat=1),
+        "pandas Series.map(dict) x2 (naive baseline)": best(naive_map, repeat=3),
         "pandas Series.apply(getservbyport), scaled": best(
             lambda: sample.apply(getservbyport), repeat=1) * rows / len(sample),
     }
@@ -118,6 +122,21 @@ def in_process(rows: int) -> None:
         mine = figures[f"portkit enrich, {engine}"]
         print(f"  {engine}: {mine / base:.2f}x the join (goal <= 1.5x), "
               f"{naive / mine:.0f}x faster than map(dict) (goal >= 20x)")
+
+
+def flows(rows: int) -> None:
+    """add_flow_direction on N flows: source, destination and a protocol column."""
+    rng = np.random.default_rng(2)
+    data = {"src": rng.integers(1024, 65536, rows), "dst": ports(rows),
+            "proto": rng.choice(np.array([6, 6, 6, 17]), rows)}
+    frames = {"pandas": pd.DataFrame(data), "polars": pl.DataFrame(data),
+              "pyarrow": pa.table(data)}
+    print(f"\n{rows:,} flows, add_flow_direction with a protocol column:")
+    for engine, frame in frames.items():
+        seconds = best(lambda frame=frame: add_flow_direction(frame, "src", "dst",
+                                                              protocol_column="proto"))
+        print(f"  {'portkit add_flow_direction, ' + engine:<52} {seconds:9.3f} s "
+              f"{rows / seconds / 1e6:9.1f} M rows/s")
 
 
 def on_duckdb(dst: Any) -> dict[str, float]:
@@ -210,6 +229,7 @@ def main() -> None:
           f"numpy {np.__version__}, pandas {pd.__version__}, polars {pl.__version__}, "
           f"pyarrow {pa.__version__}")
     in_process(args.rows)
+    flows(args.rows)
     if not args.skip_dask:
         on_dask(args.rows)
 

@@ -483,6 +483,41 @@ def test_flow_direction_is_symmetric(src: int, dst: int) -> None:
         assert classify(server) is PortClass.WELL_KNOWN
 
 
+def _rule_by_hand(src: int, dst: int, protocol: str, system: str) -> tuple[str, str]:
+    """The documented rules, one flow at a time, from the scalar functions."""
+    wk = (classify(src) is PortClass.WELL_KNOWN, classify(dst) is PortClass.WELL_KNOWN)
+    eph = (is_ephemeral(src, system), is_ephemeral(dst, system))
+    named = (str(status(src, protocol)) == "assigned", str(status(dst, protocol)) == "assigned")
+    if src == dst:
+        return "unknown", "same-port"
+    if wk[0] != wk[1]:
+        return ("server-to-client" if wk[0] else "client-to-server"), "well-known"
+    if eph[0] != eph[1]:
+        return ("server-to-client" if eph[1] else "client-to-server"), "ephemeral"
+    if named[0] != named[1]:
+        return ("server-to-client" if named[0] else "client-to-server"), "registered-service"
+    if named[0]:
+        return ("server-to-client" if src < dst else "client-to-server"), "lower-port"
+    return "unknown", "no-service"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 65535), st.integers(0, 65535),
+                       st.sampled_from(["tcp", "udp", "sctp", "dccp"])),
+             min_size=1, max_size=40),
+    st.sampled_from(["iana", "linux", "windows-legacy"]),
+)
+def test_flow_direction_follows_the_documented_rules_flow_by_flow(
+    flows: list[tuple[int, int, str]], system: str
+) -> None:
+    src, dst, protos = (list(column) for column in zip(*flows, strict=True))
+    direction, reason = flow_direction(np.array(src), np.array(dst), protocol=np.array(protos),
+                                       system=system)
+    expected = [_rule_by_hand(*flow, system) for flow in flows]
+    assert list(zip(direction.tolist(), reason.tolist(), strict=True)) == expected
+
+
 # -- the CLI --------------------------------------------------------------------------
 
 

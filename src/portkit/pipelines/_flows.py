@@ -18,6 +18,7 @@ The rules, in the order they are tried; the first that tells the sides apart dec
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Literal
 
 from portkit._classify import Column, _check_errors, ephemeral_range, port_index, raise_invalid
@@ -42,7 +43,6 @@ from ._table import (
     pandas_column,
     polars_column,
     polars_enum,
-    polars_series,
 )
 
 __all__ = ["DIRECTIONS", "REASONS", "add_flow_direction", "direction_codes", "flow_direction"]
@@ -96,22 +96,59 @@ def direction_codes(
             raise_invalid(src, s_valid, labels[0])
         if d_valid is not None:
             raise_invalid(dst, d_valid, labels[1])
-    invalid = np.zeros(s.shape, dtype=bool)
+    span = ephemeral_range(system)
+    traits = _traits(codes_of(registry)["status"], span.first, span.last)
+    key = traits[s + offset].astype(np.uint16)
+    key |= traits[d + offset].astype(np.uint16) << 3
+    key |= (s == d).astype(np.uint16) << 6
+    key |= (s < d).astype(np.uint16) << 7
     for part in (s_valid, d_valid):
         if part is not None:
-            invalid |= ~part
+            key |= (~part).astype(np.uint16) << 8
     if bad_proto is not None:
-        invalid |= bad_proto
-    status = codes_of(registry)["status"]
-    assigned_code = status.vocabulary.index("assigned")
-    s_assigned = status.codes[s + offset] == assigned_code
-    d_assigned = status.codes[d + offset] == assigned_code
-    span = ephemeral_range(system)
-    s_eph = (s >= span.first) & (s <= span.last)
-    d_eph = (d >= span.first) & (d <= span.last)
-    s_wk = s < 1024
-    d_wk = d < 1024
-    same = s == d
+        key |= bad_proto.astype(np.uint16) << 8
+    reasons, directions = _rules()
+    return directions[key], reasons[key], s, d
+
+
+@functools.lru_cache(maxsize=16)
+def _traits(status: Codes, first: int, last: int) -> Any:
+    """Per port of each protocol, the rules' three questions as bits.
+
+    Bit 0: well-known; bit 1: in the ephemeral range *first*-*last*; bit 2: a service
+    is assigned (the *status* column says so).
+    """
+    import numpy as np
+
+    ports = np.tile(np.arange(MAX_PORT + 1), len(PROTOCOLS))
+    assigned = status.codes == status.vocabulary.index("assigned")
+    traits = (
+        (ports < 1024).astype(np.uint8)
+        | (((ports >= first) & (ports <= last)).astype(np.uint8) << 1)
+        | (assigned.astype(np.uint8) << 2)
+    )
+    traits.flags.writeable = False
+    return traits
+
+
+@functools.cache
+def _rules() -> tuple[Any, Any]:
+    """The reason and the direction for each of the 512 combinations of the rules' inputs.
+
+    A flow's key holds the source's traits (bits 0-2, see :func:`_traits`), the
+    destination's (bits 3-5), whether the ports are the same (6), whether the source's
+    is the lower (7), and whether a value is invalid (8); the rules below are the
+    module's, tried in order, applied once to every key.
+    """
+    import numpy as np
+
+    key = np.arange(512)
+
+    def bit(n: int) -> Any:
+        return (key >> n) & 1 == 1
+
+    s_wk, s_eph, s_assigned, d_wk, d_eph, d_assigned = (bit(n) for n in range(6))
+    same, s_lower, invalid = bit(6), bit(7), bit(8)
     conditions = [
         invalid,
         same,
@@ -120,15 +157,13 @@ def direction_codes(
         s_assigned != d_assigned,
         s_assigned & d_assigned,
     ]
-    reason = np.select(conditions, np.arange(6, dtype=np.int8), default=6).astype(np.int8)
-    src_is_server = np.select(
-        conditions[2:],
-        [s_wk, d_eph, s_assigned, s < d],
-        default=False,
-    )
+    reason = np.select(conditions, np.arange(6), default=6).astype(np.int8)
+    src_is_server = np.select(conditions[2:], [s_wk, d_eph, s_assigned, s_lower], default=False)
     direction = np.where(src_is_server, _FROM, _TO).astype(np.int8)
     direction[(reason <= 1) | (reason == 6)] = _UNKNOWN
-    return direction, reason, s, d
+    reason.flags.writeable = False
+    direction.flags.writeable = False
+    return reason, direction
 
 
 def flow_direction(
@@ -170,7 +205,8 @@ def flow_direction(
 
     Returns:
         ``(direction, reason)``: two text columns of *src*'s kind (object arrays for
-        numpy, categoricals for pandas and polars, dictionary arrays for pyarrow)
+        numpy, categoricals for pandas, Enum columns for polars, dictionary arrays
+        for pyarrow)
         holding values of :data:`DIRECTIONS` and :data:`REASONS`.
 
     Raises:
@@ -197,10 +233,8 @@ def flow_direction(
 
 
 def _text(like: Column, codes: Any, vocabulary: tuple[str, ...]) -> Any:
-    import numpy as np
-
     column = Codes(codes, vocabulary)
-    rows = np.arange(len(codes))
+    rows = slice(None)
     if like.kind == "pandas":
         return pandas_column(column, rows, index=like.source.index)
     if like.kind == "polars":
@@ -319,29 +353,22 @@ def add_flow_direction(
     server = np.where(direction == _FROM, s, d).astype(np.uint16)
     client = np.where(direction == _FROM, d, s).astype(np.uint16)
     unknown = direction == _UNKNOWN
-    rows = np.arange(len(direction))
+    built = zip(
+        new_names,
+        (server, client, Codes(direction, DIRECTIONS), Codes(reason, REASONS)),
+        (unknown, unknown, None, None),
+        strict=True,
+    )
+    every = slice(None)
     if kind == "pandas":
-        index = frame.index
-        new = {
-            new_names[0]: pandas_column(server, rows, unknown, index=index),
-            new_names[1]: pandas_column(client, rows, unknown, index=index),
-            new_names[2]: pandas_column(Codes(direction, DIRECTIONS), rows, index=index),
-            new_names[3]: pandas_column(Codes(reason, REASONS), rows, index=index),
-        }
-        return frame.assign(**new)
-    arrays = [
-        arrow_column(server, rows, unknown),
-        arrow_column(client, rows, unknown),
-        arrow_column(Codes(direction, DIRECTIONS), rows),
-        arrow_column(Codes(reason, REASONS), rows),
-    ]
+        return frame.assign(**{
+            name: pandas_column(column, every, nulls, index=frame.index)
+            for name, column, nulls in built
+        })
     if kind == "arrow":
-        for name, array in zip(new_names, arrays, strict=True):
-            frame = frame.append_column(name, array)
+        for name, column, nulls in built:
+            frame = frame.append_column(name, arrow_column(column, every, nulls))
         return frame
     return frame.with_columns([
-        polars_series(new_names[0], arrays[0]),
-        polars_series(new_names[1], arrays[1]),
-        polars_column(new_names[2], Codes(direction, DIRECTIONS), rows),
-        polars_column(new_names[3], Codes(reason, REASONS), rows),
+        polars_column(name, column, every, nulls) for name, column, nulls in built
     ])
