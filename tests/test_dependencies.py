@@ -83,14 +83,15 @@ def test_attrs_makes_cached_property_work_on_slotted_classes() -> None:
 
 
 # -- the data-pipeline extras -----------------------------------------------------------
-# .ci/run also installs the lowest versions of the pandas, polars, arrow and duckdb
-# extras and runs the pipeline tests there, with PORTKIT_TEST_MIN_PIPELINES=1. The
-# reasons: pandas 2.1 added Categorical.from_codes(validate=); polars 1.30 is the first
-# whose lazy queries let an exception raised in map_batches through as itself (before,
-# an invalid port in a lazy frame came out as polars' ComputeError).
+# .ci/run also installs the lowest versions of the pipeline extras and runs the
+# pipeline tests there, with PORTKIT_TEST_MIN_PIPELINES=1. The reasons: pandas 2.1
+# added Categorical.from_codes(validate=); polars 1.30 is the first whose lazy queries
+# let an exception raised in map_batches through as itself (before, an invalid port in
+# a lazy frame came out as polars' ComputeError); PySpark 4.0 made createDataFrame
+# take a pyarrow Table.
 
 PIPELINE_EXTRAS = {"pandas": "pandas", "polars": "polars", "arrow": "pyarrow",
-                   "duckdb": "duckdb"}
+                   "duckdb": "duckdb", "dask": "dask", "spark": "pyspark"}
 
 
 @pytest.mark.parametrize(("extra", "name"), PIPELINE_EXTRAS.items())
@@ -108,3 +109,4 @@ def test_pandas_builds_categoricals_from_codes_without_validating() -> None:
     cat = pd.Categorical.from_codes([1, -1], dtype=dtype, validate=False)
     assert cat[0] == "b"
     assert pd.isna(cat[1])
+
