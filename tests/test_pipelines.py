@@ -271,6 +271,33 @@ def test_large_columns_are_built_in_chunks_that_agree_with_pandas(
     assert sum(r["dst_class"] is None for r in got) > 100  # invalid rows came out null
 
 
+def _enrich_in_chunks(_: object) -> list[str | None]:
+    frame = pl.DataFrame({"dst": list(range(5000))})
+    return enrich(frame, "dst", columns=["service"])["dst_service"].to_list()[:3]
+
+
+def test_a_forked_child_builds_chunks_after_its_parent_did(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The parent's threads do not exist in a child made by fork: the child must start
+    # threads of its own rather than wait for its parent's.
+    import multiprocessing
+    import os
+
+    if not hasattr(os, "fork"):
+        pytest.skip("this system has no fork")
+    from portkit.pipelines import _table
+
+    monkeypatch.setattr(_table, "PARALLEL_ROWS", 1000)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    in_parent = _enrich_in_chunks(None)
+    assert in_parent == [None, "tcpmux", None]  # 0 and 2 are reserved
+    assert _table._pool_state["pool"] is not None  # the parent's threads are running
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        result = pool.map_async(_enrich_in_chunks, [None])
+        assert result.get(timeout=60) == [in_parent]
+
+
 def test_nulls_are_invalid_by_position() -> None:
     frame = pl.DataFrame({"dst": [22, None, 80]})
     with pytest.raises(InvalidColumnError) as info:

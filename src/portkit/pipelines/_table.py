@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -519,9 +520,28 @@ def chunks(size: int) -> list[slice]:
     return [slice(start, start + step) for start in range(0, size, step)]
 
 
-@functools.cache
+_pool_state: dict[str, Any] = {"pool": None, "lock": threading.Lock()}
+
+
 def _pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(min(os.cpu_count() or 1, 8), thread_name_prefix="portkit")
+    """This process's threads, started on first use."""
+    with _pool_state["lock"]:
+        if _pool_state["pool"] is None:
+            _pool_state["pool"] = ThreadPoolExecutor(
+                min(os.cpu_count() or 1, 8), thread_name_prefix="portkit"
+            )
+        pool: ThreadPoolExecutor = _pool_state["pool"]
+        return pool
+
+
+def _forget_pool() -> None:
+    """In a child made by fork: none of the parent's threads exist there, and a pool
+    inherited from the parent would wait for them forever; start afresh."""
+    _pool_state.update(pool=None, lock=threading.Lock())
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
 
 
 def in_parallel(jobs: Sequence[Callable[[], Any]]) -> list[Any]:
