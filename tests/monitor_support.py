@@ -9,12 +9,9 @@ from contextlib import asynccontextmanager
 import anyio
 import anyio.abc
 
+from servers import free_port
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+__all__ = ["free_port", "listening"]
 
 
 async def _close_at_once(stream: anyio.abc.SocketStream) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -36,10 +37,33 @@ class Server:
     protocol: str = "tcp"
 
 
+def _ephemeral_low() -> int:
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port(kind: int = socket.SOCK_STREAM) -> int:
-    with socket.socket(socket.AF_INET, kind) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port on 127.0.0.1 that nothing uses now, below the kernel's ephemeral range.
+
+    A port the kernel hands out itself (bind to 0) is an ephemeral port, which the
+    kernel may give again, before the server binds it, as the source port of some
+    connection, even one to that very port (a TCP self-connect): servers started on
+    it then fail with EADDRINUSE now and then. Below the range nothing takes it.
+    """
+    low = _ephemeral_low()
+    rng = random.Random()
+    for _ in range(500):
+        port = rng.randrange(max(1024, low - 12000), low)
+        with socket.socket(socket.AF_INET, kind) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 def _tcp_accepts(port: int) -> bool:
