@@ -298,6 +298,21 @@ def test_a_forked_child_builds_chunks_after_its_parent_did(
         assert result.get(timeout=60) == [in_parent]
 
 
+def test_an_error_polars_rebuilds_from_its_message_keeps_its_type_and_attributes() -> None:
+    # polars 1.39 to 1.44 rebuild an exception raised in a lazy query as
+    # type(error)(message + context); portkit raises, on those releases, an error that
+    # survives this (the pipeline tests ran against 1.42.1 and 1.44.2 to check it).
+    from portkit.pipelines._table import rebuildable
+
+    error = InvalidColumnError([1, 2], [70000, -1], column="dst")
+    carried = rebuildable(error)
+    rebuilt = type(carried)(str(carried) + "\n\nThis error occurred in the following expression")
+    assert isinstance(rebuilt, InvalidColumnError)
+    assert type(rebuilt).__name__ == "InvalidColumnError"
+    assert (rebuilt.positions, rebuilt.values, rebuilt.column) == ((1, 2), (70000, -1), "dst")
+    assert str(rebuilt).startswith(str(error))
+
+
 def test_nulls_are_invalid_by_position() -> None:
     frame = pl.DataFrame({"dst": [22, None, 80]})
     with pytest.raises(InvalidColumnError) as info:

@@ -95,7 +95,25 @@ def _show(value: object, limit: int = 60) -> str:
 
 
 class PortkitError(Exception):
-    """The base of every exception that portkit raises on purpose."""
+    """The base of every exception that portkit raises on purpose.
+
+    Every one pickles with its message and attributes intact, so that it crosses
+    process boundaries (Dask and Spark workers, multiprocessing, polars' query engine)
+    as itself.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception pickles as ``type(self)(*self.args)``, which portkit's constructors,
+        # taking the parts of the message rather than the message, cannot take.
+        return _rebuild, (type(self), self.args, self.__dict__)
+
+
+def _rebuild(cls: type[PortkitError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    """A pickled portkit exception, rebuilt without calling its constructor."""
+    error = cls.__new__(cls, *args)
+    BaseException.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class _InvalidValueError(PortkitError, ValueError):

@@ -14,7 +14,7 @@ from portkit.exceptions import InvalidOptionError
 from portkit.registries._index import Registry
 
 from ._enrich import _PROTOCOL_RULE, _outputs, check_kind, source_column
-from ._table import IP_NUMBERS, PROTOCOLS, Codes, codes_of, polars_dtype, port_table
+from ._table import IP_NUMBERS, PROTOCOLS, Codes, codes_of, polars_dtype, polars_udf, port_table
 
 __all__ = ["ENRICHERS", "register_duckdb"]
 
@@ -96,7 +96,7 @@ def _polars_lazy(
         return pl.DataFrame(list(new.values())).to_struct(carrier)
 
     inputs = [port] if protocol_column is None else [port, protocol_column]
-    expr = pl.struct(inputs).map_batches(batch, return_dtype=pl.Struct(fields))
+    expr = pl.struct(inputs).map_batches(polars_udf(batch), return_dtype=pl.Struct(fields))
     return frame.with_columns(expr.alias(carrier)).unnest(carrier)
 
 

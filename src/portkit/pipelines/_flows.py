@@ -43,6 +43,7 @@ from ._table import (
     pandas_column,
     polars_column,
     polars_enum,
+    polars_udf,
 )
 
 __all__ = ["DIRECTIONS", "REASONS", "add_flow_direction", "direction_codes", "flow_direction"]
@@ -335,7 +336,8 @@ def add_flow_direction(
             out = add_flow_direction(part, src, dst, **options)
             return out.select(new_names).to_struct(carrier)  # type: ignore[no-any-return]
 
-        expr = pl.struct(inputs).map_batches(batch, return_dtype=pl.Struct(fields))
+        expr = pl.struct(inputs).map_batches(polars_udf(batch),
+                                             return_dtype=pl.Struct(fields))
         return frame.with_columns(expr.alias(carrier)).unnest(carrier)
     src_col = source_column(frame, src, kind)
     dst_col = source_column(frame, dst, kind)

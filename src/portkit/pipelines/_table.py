@@ -20,7 +20,7 @@ import attrs
 from portkit._classify import EPHEMERAL_RANGES
 from portkit._models import MAX_PORT, PortClass, Protocol
 from portkit.catalog._annotations import annotation, annotations_on_port
-from portkit.exceptions import InvalidOptionError
+from portkit.exceptions import InvalidOptionError, PortkitError
 from portkit.registries._index import Registry
 from portkit.registries._shortcuts import default
 
@@ -42,6 +42,7 @@ __all__ = [
     "polars_dtype",
     "polars_enum",
     "polars_series",
+    "polars_udf",
     "port_table",
 ]
 
@@ -447,7 +448,8 @@ def polars_column(name: str, column: Any, rows: Any, invalid: Any = None) -> Any
     """The values of *column* at *rows* as a polars Series; null where *invalid*.
 
     Text becomes a :class:`polars.Enum` of the column's vocabulary, built straight from
-    the codes, with the validity bitmap made by numpy.
+    the codes. The nulls are set afterwards, from a mask: polars turns codes without
+    nulls into an Enum two to three times faster than codes with them.
     """
     if not isinstance(column, Codes):
         return polars_series(name, arrow_column(column, rows, invalid))
@@ -455,15 +457,17 @@ def polars_column(name: str, column: Any, rows: Any, invalid: Any = None) -> Any
 
     dtype, physical = polars_enum(column.vocabulary)
     codes, nulls = column.at(rows, invalid)
-    if _polars_from_codes():
-        if codes.dtype.itemsize == physical.itemsize:
-            codes = codes.view(physical)
-        else:
-            codes = codes.astype(physical)
-        series = pl.from_arrow(_masked(codes, nulls))
-        return series.cat.to(dtype).alias(name)  # type: ignore[union-attr]
-    # polars before 1.32: through an Arrow dictionary, then to the Enum.
-    return polars_series(name, arrow_column(column, rows, invalid)).cast(dtype)
+    if not _polars_from_codes():
+        # polars before 1.32: through an Arrow dictionary, then to the Enum.
+        return polars_series(name, arrow_column(column, rows, invalid)).cast(dtype)
+    if nulls is not None:
+        codes = codes * ~nulls  # 0 where null: branch-free, several times np.where's speed
+    codes = codes.view(physical) if codes.dtype.itemsize == physical.itemsize \
+        else codes.astype(physical)
+    series = pl.Series(name, codes).cat.to(dtype)
+    if nulls is not None:
+        series = series.set(pl.Series(nulls), None)
+    return series
 
 
 def polars_series(name: str, array: Any) -> Any:
@@ -471,6 +475,51 @@ def polars_series(name: str, array: Any) -> Any:
     import polars as pl
 
     return pl.from_arrow(array).alias(name)  # type: ignore[union-attr]
+
+
+def polars_udf(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """*fn* for ``map_batches``, so that portkit's errors leave a lazy query as themselves.
+
+    polars 1.39 to 1.44 rebuild an exception raised inside a query as
+    ``type(error)(message)``, which portkit's exceptions, built from their parts,
+    cannot take (a TypeError came out instead); on those releases the error is raised
+    as a subclass of its own type that takes the message and keeps every attribute.
+    """
+
+    def run(series: Any) -> Any:
+        try:
+            return fn(series)
+        except PortkitError as error:
+            if not _polars_rebuilds_errors():
+                raise
+            raise rebuildable(error) from None
+
+    return run
+
+
+@functools.cache
+def _polars_rebuilds_errors() -> bool:
+    import polars as pl
+
+    major, minor = (int(part) for part in pl.__version__.split(".")[:2])
+    return (1, 39) <= (major, minor) <= (1, 44)
+
+
+def rebuildable(error: PortkitError) -> PortkitError:
+    """*error* as an instance of a subclass of its type whose constructor takes a
+    message and restores *error*'s attributes."""
+    cls = type(error)
+    state = dict(vars(error))
+
+    def __init__(self: PortkitError, message: str = str(error)) -> None:
+        BaseException.__init__(self, message)
+        self.__dict__.update(state)
+
+    carried = type(cls.__name__, (cls,), {
+        "__init__": __init__, "__module__": cls.__module__, "__qualname__": cls.__qualname__,
+    })
+    result: PortkitError = carried()
+    return result
 
 
 def polars_dtype(column: Any) -> Any:

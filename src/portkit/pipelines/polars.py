@@ -28,6 +28,7 @@ from ._enrich import _check_columns
 from ._enrich import lookup_column as _lookup_column
 from ._table import codes_of as _codes_of
 from ._table import polars_dtype as _polars_dtype
+from ._table import polars_udf as _polars_udf
 
 __all__ = ["PortsNamespace"]
 
@@ -46,7 +47,7 @@ class PortsNamespace:
     def _apply(self, fn: Any, dtype: Any) -> Any:
         if isinstance(self._target, pl.Series):
             return fn(self._target)
-        return self._target.map_batches(fn, return_dtype=dtype)
+        return self._target.map_batches(_polars_udf(fn), return_dtype=dtype)
 
     def classify(self, *, errors: _Errors = "raise") -> Any:
         """IANA class codes (``UInt8``); see :func:`portkit.classify_many`."""
