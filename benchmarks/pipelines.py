@@ -20,9 +20,10 @@ TCP, adding the IANA class and the primary service name:
 6. flow direction (``add_flow_direction``) on N flows with a protocol column, on
    pandas, polars and pyarrow.
 
-Each in-process figure is the best of five runs (the least disturbed by other load;
-three for ``Series.map(dict)``, one for ``getservbyport``); the Dask figures are the
-best of seven, the two measurements alternating.
+Each in-process figure is the best of five runs (the least disturbed by other load),
+the contenders of 1-3 taking turns round by round so that all see the same machine;
+``getservbyport`` runs once; the Dask figures are the best of seven, the two
+measurements alternating.
 The port table is built once before timing (about half a second, once per process).
 """
 
@@ -53,6 +54,21 @@ def best(fn: Callable[[], Any], repeat: int = 5) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def interleaved(fns: dict[str, Callable[[], Any]], rounds: int = 5) -> dict[str, float]:
+    """The best time of each of *fns* over *rounds* rounds that run each once in turn.
+
+    A shared machine's speed drifts over seconds; taking turns puts every contender
+    through the same drift, so their ratios hold even when the figures move.
+    """
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: min(runs) for name, runs in times.items()}
 
 
 def ports(rows: int) -> Any:
@@ -101,17 +117,18 @@ def in_process(rows: int) -> None:
 
     sample = pandas_frame["dst"].iloc[:200_000]
 
-    figures = {
-        "polars join on the port table (expert baseline)": best(expert),
-        "portkit enrich, pandas": best(lambda: enrich(pandas_frame, "dst")),
-        "portkit enrich, polars": best(lambda: enrich(polars_frame, "dst")),
-        "portkit enrich, polars lazy (collect)": best(
-            lambda: enrich(polars_frame.lazy(), "dst").collect()),
-        "portkit enrich, pyarrow": best(lambda: enrich(arrow_frame, "dst")),
-        "pandas Series.map(dict) x2 (naive baseline)": best(naive_map, repeat=3),
-        "pandas Series.apply(getservbyport), scaled": best(
-            lambda: sample.apply(getservbyport), repeat=1) * rows / len(sample),
+    compared: dict[str, Callable[[], Any]] = {
+        "polars join on the port table (expert baseline)": expert,
+        "portkit enrich, pandas": lambda: enrich(pandas_frame, "dst"),
+        "portkit enrich, polars": lambda: enrich(polars_frame, "dst"),
+        "portkit enrich, polars lazy (collect)": lambda: enrich(polars_frame.lazy(),
+                                                                "dst").collect(),
+        "portkit enrich, pyarrow": lambda: enrich(arrow_frame, "dst"),
+        "pandas Series.map(dict) x2 (naive baseline)": naive_map,
     }
+    figures = interleaved(compared)
+    figures["pandas Series.apply(getservbyport), scaled"] = best(
+        lambda: sample.apply(getservbyport), repeat=1) * rows / len(sample)
     figures.update(on_duckdb(dst))
     base = figures["polars join on the port table (expert baseline)"]
     print(f"\n{rows:,} rows, class + service, against the polars join (1.00x):")
