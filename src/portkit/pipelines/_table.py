@@ -458,7 +458,7 @@ def polars_column(name: str, column: Any, rows: Any, invalid: Any = None) -> Any
     dtype, physical = polars_enum(column.vocabulary)
     codes, nulls = column.at(rows, invalid)
     if not _polars_from_codes():
-        # polars before 1.32: through an Arrow dictionary, then to the Enum.
+        # polars before 1.43: through an Arrow dictionary, then to the Enum.
         return polars_series(name, arrow_column(column, rows, invalid)).cast(dtype)
     if nulls is not None:
         codes = codes * ~nulls  # 0 where null: branch-free, several times np.where's speed
