@@ -13,37 +13,21 @@ from portkit._models import MAX_PORT, Protocol
 from portkit.exceptions import InvalidOptionError
 from portkit.registries._index import Registry
 
-from ._enrich import _PROTOCOL_RULE, _outputs, check_kind, source_column
+from ._enrich import _PROTOCOL_RULE, Enrichment, check_kind, source_column
 from ._table import IP_NUMBERS, PROTOCOLS, Codes, codes_of, polars_dtype, polars_udf, port_table
 
 __all__ = ["ENRICHERS", "register_duckdb"]
 
 
 def _in_process(kind: str) -> Callable[..., Any]:
-    def run(
-        frame: Any,
-        port: str,
-        fixed: Protocol,
-        protocol_column: str | None,
-        chosen: tuple[str, ...],
-        *,
-        names: dict[str, str],
-        system: str | None,
-        errors: str,
-        registry: Registry | None,
-        connection: Any,
-    ) -> Any:
-        ports = source_column(frame, port, kind)
-        check_kind(ports, port)
+    def run(frame: Any, job: Enrichment) -> Any:
+        ports = source_column(frame, job.port, kind)
+        check_kind(ports, job.port)
         protocols: Column | Protocol = (
-            fixed if protocol_column is None else source_column(frame, protocol_column, kind)
+            job.protocol if job.protocol_column is None
+            else source_column(frame, job.protocol_column, kind)
         )
-        build = kind
-        new = _outputs(
-            build, ports, protocols, chosen, names=names, system=system, errors=errors,
-            registry=registry, port_label=port, protocol_label=protocol_column,
-            index=frame.index if kind == "pandas" else None, parallel=True,
-        )
+        new = job.outputs(kind, ports, protocols, frame.index if kind == "pandas" else None)
         if kind == "pandas":
             return frame.assign(**new)
         if kind == "arrow":
@@ -56,77 +40,51 @@ def _in_process(kind: str) -> Callable[..., Any]:
     return run
 
 
-def _polars_lazy(
-    frame: Any,
-    port: str,
-    fixed: Protocol,
-    protocol_column: str | None,
-    chosen: tuple[str, ...],
-    *,
-    names: dict[str, str],
-    system: str | None,
-    errors: str,
-    registry: Registry | None,
-    connection: Any,
-) -> Any:
+def _polars_lazy(frame: Any, job: Enrichment) -> Any:
     import polars as pl
 
-    table = codes_of(registry)
+    table = codes_of(job.registry)
     fields = {
-        names[c]: pl.Boolean if c == "ephemeral" else polars_dtype(table[c]) for c in chosen
+        job.names[c]: pl.Boolean if c == "ephemeral" else polars_dtype(table[c])
+        for c in job.columns
     }
     dtypes = frame.collect_schema()
-    if not (dtypes[port].is_numeric() or dtypes[port] == pl.Null):
+    if not (dtypes[job.port].is_numeric() or dtypes[job.port] == pl.Null):
         raise InvalidOptionError(
-            "column", port, f"a port column holds ints (or whole floats), not {dtypes[port]}"
+            "column", job.port,
+            f"a port column holds ints (or whole floats), not {dtypes[job.port]}",
         )
     carrier = "__portkit_enrich__"
 
     def batch(series: pl.Series) -> pl.Series:
-        if protocol_column is None:
-            ports = Column(series.struct.field(port), port)
-            protocols: Column | Protocol = fixed
-        else:
-            ports = Column(series.struct.field(port), port)
-            protocols = Column(series.struct.field(protocol_column), protocol_column)
-        new = _outputs(
-            "polars", ports, protocols, chosen, names=names, system=system, errors=errors,
-            registry=registry, port_label=port, protocol_label=protocol_column, parallel=True,
+        ports = Column(series.struct.field(job.port), job.port)
+        protocols: Column | Protocol = (
+            job.protocol if job.protocol_column is None
+            else Column(series.struct.field(job.protocol_column), job.protocol_column)
         )
+        new = job.outputs("polars", ports, protocols)
         return pl.DataFrame(list(new.values())).to_struct(carrier)
 
-    inputs = [port] if protocol_column is None else [port, protocol_column]
+    inputs = [job.port] if job.protocol_column is None else [job.port, job.protocol_column]
     expr = pl.struct(inputs).map_batches(polars_udf(batch), return_dtype=pl.Struct(fields))
     return frame.with_columns(expr.alias(carrier)).unnest(carrier)
 
 
-def _dask(
-    frame: Any,
-    port: str,
-    fixed: Protocol,
-    protocol_column: str | None,
-    chosen: tuple[str, ...],
-    *,
-    names: dict[str, str],
-    system: str | None,
-    errors: str,
-    registry: Registry | None,
-    connection: Any,
-) -> Any:
-    first = chosen[0]
+def _dask(frame: Any, job: Enrichment) -> Any:
+    first = job.columns[0]
     options: dict[str, Any] = {
-        "protocol": fixed,
-        "protocol_column": protocol_column,
-        "columns": chosen,
-        "system": system,
-        "errors": errors,
-        "registry": registry,
-        "prefix": names[first][: len(names[first]) - len(first)],
+        "protocol": job.protocol,
+        "protocol_column": job.protocol_column,
+        "columns": job.columns,
+        "system": job.system,
+        "errors": job.errors,
+        "registry": job.registry,
+        "prefix": job.names[first][: len(job.names[first]) - len(first)],
     }
-    meta = _enrich_partition(frame._meta, port, options)
+    meta = _enrich_partition(frame._meta, job.port, options)
     # The partitions match meta exactly, so Dask need not check each one.
     return frame.map_partitions(
-        _enrich_partition, port, options, meta=meta, enforce_metadata=False
+        _enrich_partition, job.port, options, meta=meta, enforce_metadata=False
     )
 
 
@@ -283,49 +241,37 @@ def _sql_text(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _duckdb(
-    frame: Any,
-    port: str,
-    fixed: Protocol,
-    protocol_column: str | None,
-    chosen: tuple[str, ...],
-    *,
-    names: dict[str, str],
-    system: str | None,
-    errors: str,
-    registry: Registry | None,
-    connection: Any,
-) -> Any:
+def _duckdb(frame: Any, job: Enrichment) -> Any:
     import duckdb
 
     types = dict(zip(frame.columns, (str(t) for t in frame.types), strict=True))
-    if not any(k in types[port] for k in ("INT", "DOUBLE", "FLOAT", "DECIMAL", "NULL")):
+    if not any(k in types[job.port] for k in ("INT", "DOUBLE", "FLOAT", "DECIMAL", "NULL")):
         raise InvalidOptionError(
-            "column", port, f"a port column holds ints (or whole floats), not {types[port]}"
+            "column", job.port, f"a port column holds ints (or whole floats), not {types[job.port]}"
         )
-    register_table(connection, registry)
-    column = _sql_name(port)
+    register_table(job.connection, job.registry)
+    column = _sql_name(job.port)
     p = f"CAST({column} AS BIGINT)"
     ok = f"({column} BETWEEN 0 AND {MAX_PORT})"
-    if "INT" not in types[port]:
+    if "INT" not in types[job.port]:
         # Whole floats only: anything else must not be rounded into a port.
         ok = f"({ok} AND {column} = floor({column}))"
     proto = (
-        f"'{fixed.value}'" if protocol_column is None
-        else f"lower(trim(CAST({_sql_name(protocol_column)} AS VARCHAR)))"
+        f"'{job.protocol.value}'" if job.protocol_column is None
+        else f"lower(trim(CAST({_sql_name(job.protocol_column)} AS VARCHAR)))"
     )
     known = ", ".join(
         f"'{text}'" for number, proto_ in IP_NUMBERS.items() for text in (proto_.value, number)
     )
-    if errors == "raise":
+    if job.errors == "raise":
         rule = "a port is an int from 0 to 65535"
         p = (f"(CASE WHEN {ok} THEN {p} ELSE error('invalid port ' || "
              f"coalesce(CAST({column} AS VARCHAR), 'NULL') || ' in column ' || "
-             f"{_sql_text(repr(port))} || ': {rule}') END)")
-        if protocol_column is not None:
+             f"{_sql_text(repr(job.port))} || ': {rule}') END)")
+        if job.protocol_column is not None:
             proto = (f"(CASE WHEN {proto} IN ({known}) THEN {proto} ELSE error('invalid "
                      f"protocol ' || coalesce({proto}, 'NULL') || ' in column ' || "
-                     f"{_sql_text(repr(protocol_column))} || ': {_PROTOCOL_RULE}') END)")
+                     f"{_sql_text(repr(job.protocol_column))} || ': {_PROTOCOL_RULE}') END)")
     else:
         p = f"(CASE WHEN {ok} THEN {p} END)"
     # One join on the port table (DuckDB's own vectorised hash join), and the class,
@@ -338,17 +284,17 @@ def _duckdb(
              f"AS {key_proto} FROM portkit_input")
     q = f"k.{key_port}"
     items = []
-    for name in chosen:
+    for name in job.columns:
         if name in ("class", "rfc6335"):
             texts = _CLASS_TEXT if name == "class" else _RFC6335_TEXT
             expr = (f"CASE WHEN {q} < 1024 THEN '{texts[0]}' WHEN {q} < 49152 THEN "
                     f"'{texts[1]}' WHEN {q} <= {MAX_PORT} THEN '{texts[2]}' END")
         elif name == "ephemeral":
-            span = ephemeral_range(system)
+            span = ephemeral_range(job.system)
             expr = f"(CASE WHEN {q} IS NOT NULL THEN {q} BETWEEN {span.first} AND {span.last} END)"
         else:
             expr = f"t.{_sql_name(name)}"
-        items.append(f"{expr} AS {_sql_name(names[name])}")
+        items.append(f"{expr} AS {_sql_name(job.names[name])}")
     sql = (
         f"SELECT k.* EXCLUDE ({key_port}, {key_proto}), {', '.join(items)} "
         f"FROM ({keyed}) k LEFT JOIN portkit_ports t "
@@ -358,7 +304,7 @@ def _duckdb(
         return frame.query("portkit_input", sql)
     except duckdb.CatalogException as e:
         raise InvalidOptionError(
-            "connection", connection, f"the relation belongs to another DuckDB connection: "
+            "connection", job.connection, f"the relation belongs to another DuckDB connection: "
             f"pass it as connection= ({e})"
         ) from None
 
@@ -366,49 +312,37 @@ def _duckdb(
 # -- Spark -----------------------------------------------------------------------------
 
 
-def _spark(
-    frame: Any,
-    port: str,
-    fixed: Protocol,
-    protocol_column: str | None,
-    chosen: tuple[str, ...],
-    *,
-    names: dict[str, str],
-    system: str | None,
-    errors: str,
-    registry: Registry | None,
-    connection: Any,
-) -> Any:
+def _spark(frame: Any, job: Enrichment) -> Any:
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
 
-    dtype = frame.schema[port].dataType
+    dtype = frame.schema[job.port].dataType
     numeric = (T.ByteType, T.ShortType, T.IntegerType, T.LongType, T.FloatType, T.DoubleType,
                T.DecimalType, T.NullType)
     if not isinstance(dtype, numeric):
         raise InvalidOptionError(
-            "column", port,
+            "column", job.port,
             f"a port column holds ints (or whole floats), not {dtype.simpleString()}",
         )
-    p = F.col(port)
+    p = F.col(job.port)
     port_ok = p.isNotNull() & (p >= 0) & (p <= MAX_PORT) & (p == F.floor(p))
-    if protocol_column is None:
-        code = F.lit(PROTOCOLS.index(fixed))
+    if job.protocol_column is None:
+        code = F.lit(PROTOCOLS.index(job.protocol))
     else:
-        text = F.lower(F.trim(F.col(protocol_column).cast("string")))
+        text = F.lower(F.trim(F.col(job.protocol_column).cast("string")))
         code = F.lit(None).cast("int")
         for number, proto in IP_NUMBERS.items():
             index = PROTOCOLS.index(proto)
             code = F.when(text.isin(proto.value, str(number)), F.lit(index)).otherwise(code)
     ok = port_ok & code.isNotNull()
     key = (code.cast("long") * (MAX_PORT + 1) + p.cast("long"))
-    if errors == "raise":
+    if job.errors == "raise":
         message = F.concat(
-            F.lit(f"invalid port or protocol in column {port!r}"
-                  + (f" / {protocol_column!r}" if protocol_column else "") + ": "),
+            F.lit(f"invalid port or protocol in column {job.port!r}"
+                  + (f" / {job.protocol_column!r}" if job.protocol_column else "") + ": "),
             F.coalesce(p.cast("string"), F.lit("null")),
-            *([F.lit("/"), F.coalesce(F.col(protocol_column).cast("string"), F.lit("null"))]
-              if protocol_column else []),
+            *([F.lit("/"), F.coalesce(F.col(job.protocol_column).cast("string"), F.lit("null"))]
+              if job.protocol_column else []),
         )
         key = F.when(ok, key).otherwise(F.raise_error(message).cast("long"))
     else:
@@ -417,32 +351,32 @@ def _spark(
     out = frame.withColumn(carrier, key)
     valid = F.col(carrier).isNotNull()
     for name, texts in (("class", _CLASS_TEXT), ("rfc6335", _RFC6335_TEXT)):
-        if name in chosen:
+        if name in job.columns:
             out = out.withColumn(
-                names[name],
+                job.names[name],
                 F.when(valid & (p < 1024), F.lit(texts[0]))
                 .when(valid & (p < 49152), F.lit(texts[1]))
                 .when(valid, F.lit(texts[2])),
             )
-    looked = [c for c in chosen if c not in ("ephemeral", "class", "rfc6335")]
+    looked = [c for c in job.columns if c not in ("ephemeral", "class", "rfc6335")]
     if looked:
         out = out.join(
-            F.broadcast(_spark_table(frame.sparkSession, looked, names, carrier, registry)),
+            F.broadcast(_spark_table(frame.sparkSession, looked, job.names, carrier, job.registry)),
             on=carrier,
             how="left",
         )
         if "status" in looked:
             out = out.withColumn(
-                names["status"], F.when(valid, F.coalesce(F.col(names["status"]),
+                job.names["status"], F.when(valid, F.coalesce(F.col(job.names["status"]),
                                                           F.lit("unassigned")))
             )
-    if "ephemeral" in chosen:
-        span = ephemeral_range(system)
+    if "ephemeral" in job.columns:
+        span = ephemeral_range(job.system)
         out = out.withColumn(
-            names["ephemeral"],
+            job.names["ephemeral"],
             F.when(F.col(carrier).isNotNull(), (p >= span.first) & (p <= span.last)),
         )
-    ordered = [*frame.columns, *(names[c] for c in chosen)]
+    ordered = [*frame.columns, *(job.names[c] for c in job.columns)]
     return out.select(*ordered)
 
 

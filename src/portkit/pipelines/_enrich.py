@@ -14,6 +14,8 @@ import functools
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
+import attrs
+
 from portkit._classify import Column, _check_errors, port_index, raise_invalid
 from portkit._models import MAX_PORT, Protocol
 from portkit.exceptions import InvalidColumnError, InvalidOptionError, UnknownProtocolError
@@ -34,7 +36,8 @@ from ._table import (
 )
 
 __all__ = [
-    "ENRICH_COLUMNS", "enrich", "frame_kind", "lookup_column", "lookup_rows", "protocol_codes"
+    "ENRICH_COLUMNS", "Enrichment", "enrich", "frame_kind", "lookup_column", "lookup_rows",
+    "protocol_codes"
 ]
 
 #: The columns :func:`enrich` can add: every column of the port table but ``port`` and
@@ -355,7 +358,7 @@ def enrich(
     _check_errors(errors)
     kind = frame_kind(frame)
     chosen = _check_columns(columns)
-    fixed: Protocol | str = Protocol.parse(protocol)
+    fixed = Protocol.parse(protocol)
     if system is not None or "ephemeral" in chosen:
         from portkit._classify import ephemeral_range
 
@@ -377,18 +380,36 @@ def enrich(
         )
     from . import _engines
 
-    return _engines.ENRICHERS[kind](
-        frame,
-        port,
-        fixed,
-        protocol_column,
-        chosen,
-        names=names,
-        system=system,
-        errors=errors,
-        registry=registry,
-        connection=connection,
-    )
+    job = Enrichment(port=port, protocol=fixed, protocol_column=protocol_column,
+                     columns=chosen, names=names, system=system, errors=errors,
+                     registry=registry, connection=connection)
+    return _engines.ENRICHERS[kind](frame, job)
+
+
+@attrs.frozen(eq=False)
+class Enrichment:
+    """One call of :func:`enrich`, checked: what every engine is handed with the frame."""
+
+    port: str
+    protocol: Protocol
+    protocol_column: str | None
+    columns: tuple[str, ...]
+    #: The new column's name for each of *columns*.
+    names: dict[str, str]
+    system: str | None
+    errors: str
+    registry: Registry | None
+    connection: Any
+
+    def outputs(self, kind: str, ports: Column, protocols: Column | Protocol,
+                index: Any = None) -> dict[str, Any]:
+        """The new columns for a frame of *kind* in process, built in parallel chunks
+        when large (see :func:`_outputs`)."""
+        return _outputs(
+            kind, ports, protocols, self.columns, names=self.names, system=self.system,
+            errors=self.errors, registry=self.registry, port_label=self.port,
+            protocol_label=self.protocol_column, index=index, parallel=True,
+        )
 
 
 def _listing(names: Sequence[str]) -> str:
