@@ -271,6 +271,22 @@ def test_large_columns_are_built_in_chunks_that_agree_with_pandas(
     assert sum(r["dst_class"] is None for r in got) > 100  # invalid rows came out null
 
 
+@pytest.mark.parametrize("kind", ["pandas", "polars", "arrow"])
+def test_small_frames_are_enriched_without_threads(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A handoff to portkit's threads costs more than a few rows are worth.
+    from portkit.pipelines import _table
+
+    def no_threads() -> None:
+        raise AssertionError("a small frame went to the thread pool")
+
+    monkeypatch.setattr(_table, "_pool", no_threads)
+    make = {"pandas": pd.DataFrame, "polars": pl.DataFrame, "arrow": pa.table}[kind]
+    out = _records(enrich(make({"dst": [22, 443]}), "dst", columns=ALL))
+    assert [r["dst_service"] for r in out] == ["ssh", "https"]
+
+
 def _enrich_in_chunks(_: object) -> list[str | None]:
     frame = pl.DataFrame({"dst": list(range(5000))})
     return enrich(frame, "dst", columns=["service"])["dst_service"].to_list()[:3]

@@ -30,6 +30,7 @@ from ._table import (
     codes_of,
     ephemeral_column,
     in_parallel,
+    large,
     numpy_column,
     pandas_column,
     polars_column,
@@ -241,14 +242,16 @@ def _outputs(
 ) -> dict[str, Any]:
     """The new columns, built for *kind* (``pandas``, ``polars``, ``arrow`` or ``numpy``).
 
-    With *parallel*, large polars and pyarrow columns are built in chunks, in threads,
-    and come back chunked (a pyarrow ChunkedArray).
+    With *parallel*, large columns are built in threads: pandas columns one per thread,
+    polars and pyarrow columns in chunks, which come back chunked (a pyarrow
+    ChunkedArray). Small ones are built here, with no thread handoff.
     """
     table = codes_of(registry)
     rows, port_idx, invalid = lookup_rows(
         ports, protocols, errors=errors, port_label=port_label, protocol_label=protocol_label
     )
-    parts = chunks(len(port_idx)) if parallel and kind in ("polars", "arrow") else [slice(None)]
+    threads = parallel and large(len(port_idx))
+    parts = chunks(len(port_idx)) if threads and kind in ("polars", "arrow") else [slice(None)]
 
     def job(name: str, part: slice) -> Callable[[], Any]:
         if name == "ephemeral":
@@ -263,7 +266,8 @@ def _outputs(
         return functools.partial(arrow_column if kind == "arrow" else numpy_column,
                                  column, at, nulls)
 
-    built = in_parallel([job(name, part) for name in columns for part in parts])
+    jobs = [job(name, part) for name in columns for part in parts]
+    built = in_parallel(jobs) if threads else [run() for run in jobs]
     out: dict[str, Any] = {}
     for i, name in enumerate(columns):
         pieces = built[i * len(parts):(i + 1) * len(parts)]

@@ -38,6 +38,7 @@ __all__ = [
     "codes_of",
     "ephemeral_column",
     "in_parallel",
+    "large",
     "polars_column",
     "polars_dtype",
     "polars_enum",
@@ -456,10 +457,10 @@ def polars_column(name: str, column: Any, rows: Any, invalid: Any = None) -> Any
     import polars as pl
 
     dtype, physical = polars_enum(column.vocabulary)
-    codes, nulls = column.at(rows, invalid)
     if not _polars_from_codes():
         # polars before 1.43: through an Arrow dictionary, then to the Enum.
         return polars_series(name, arrow_column(column, rows, invalid)).cast(dtype)
+    codes, nulls = column.at(rows, invalid)
     if nulls is not None:
         codes = codes * ~nulls  # 0 where null: branch-free, several times np.where's speed
     codes = codes.view(physical) if codes.dtype.itemsize == physical.itemsize \
@@ -560,12 +561,20 @@ def numpy_column(column: Any, rows: Any, invalid: Any = None) -> Any:
 PARALLEL_ROWS = 1 << 21
 
 
+def _workers() -> int:
+    return min(os.cpu_count() or 1, 8)
+
+
+def large(size: int) -> bool:
+    """Whether *size* rows are worth building in threads: many rows, several cores."""
+    return size >= PARALLEL_ROWS and _workers() >= 2
+
+
 def chunks(size: int) -> list[slice]:
     """Slices that split *size* rows into one chunk per core (one slice when small)."""
-    workers = min(os.cpu_count() or 1, 8)
-    if size < PARALLEL_ROWS or workers < 2:
+    if not large(size):
         return [slice(None)]
-    step = -(-size // workers)
+    step = -(-size // _workers())
     return [slice(start, start + step) for start in range(0, size, step)]
 
 
@@ -576,9 +585,7 @@ def _pool() -> ThreadPoolExecutor:
     """This process's threads, started on first use."""
     with _pool_state["lock"]:
         if _pool_state["pool"] is None:
-            _pool_state["pool"] = ThreadPoolExecutor(
-                min(os.cpu_count() or 1, 8), thread_name_prefix="portkit"
-            )
+            _pool_state["pool"] = ThreadPoolExecutor(_workers(), thread_name_prefix="portkit")
         pool: ThreadPoolExecutor = _pool_state["pool"]
         return pool
 
