@@ -271,6 +271,37 @@ def test_large_columns_are_built_in_chunks_that_agree_with_pandas(
     assert sum(r["dst_class"] is None for r in got) > 100  # invalid rows came out null
 
 
+@pytest.mark.parametrize("size", [3, 255, 256, 65535])
+def test_polars_text_columns_hold_every_vocabulary_size_nulls_included(size: int) -> None:
+    """Text reaches polars as codes in the Enum's unsigned type, null as a code past the
+    vocabulary's end: that code must fit the type and never name a category, whether
+    the Enum is UInt8 (up to 255 names) or UInt16, and whether the column comes by a
+    gather from the table (no nulls), by its codes (nulls), or with invalid rows."""
+    from portkit.pipelines._table import Codes, polars_column
+
+    rng = np.random.default_rng(size)
+    vocabulary = tuple(f"v{i}" for i in range(size))
+    dtype = np.int8 if size < 128 else np.int16 if size < 32768 else np.int32
+    whole = rng.integers(0, size, 4096).astype(dtype)
+    whole[[0, -1]] = [0, size - 1]  # the first and the last name
+    holed = whole.copy()
+    holed[rng.random(4096) < 0.2] = -1
+    rows = rng.integers(0, 4096, 10_000)
+    invalid = rng.random(10_000) < 0.1
+
+    def expected(codes: Any, at: Any, nulls: Any = None) -> list[str | None]:
+        picked = codes[at]
+        return [None if c < 0 or (nulls is not None and nulls[i]) else vocabulary[c]
+                for i, c in enumerate(picked)]
+
+    for codes in (whole, holed):
+        table = Codes(codes, vocabulary)
+        for at, nulls in ((rows, None), (rows, invalid), (slice(None), None)):
+            got = polars_column("x", table, at, nulls)
+            assert got.dtype == pl.Enum(list(vocabulary))
+            assert got.to_list() == expected(codes, at, nulls)
+
+
 @pytest.mark.parametrize("kind", ["pandas", "polars", "arrow"])
 def test_small_frames_are_enriched_without_threads(
     kind: str, monkeypatch: pytest.MonkeyPatch

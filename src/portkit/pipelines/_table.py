@@ -92,6 +92,8 @@ class Codes:
     ordered: bool = False
     #: Whether any code is -1: columns with none need no validity mask.
     has_nulls: bool = attrs.field(init=False)
+    #: The column's polars forms, made on first use (see :meth:`polars_codes`).
+    _polars: dict[str, Any] = attrs.field(init=False, factory=dict, repr=False)
 
     @has_nulls.default
     def _any_null(self) -> bool:
@@ -101,11 +103,34 @@ class Codes:
 
     def at(self, rows: Any, invalid: Any = None) -> tuple[Any, Any]:
         """The codes at *rows* and where they are null (None when nowhere)."""
-        codes = self.codes[rows]
+        codes = gather(self.codes, rows)
         nulls = (codes < 0) if self.has_nulls else None
         if invalid is not None:
             nulls = invalid if nulls is None else (nulls | invalid)
         return codes, nulls
+
+    def polars_codes(self) -> Any:
+        """The codes in the unsigned type of the vocabulary's polars Enum, null as the
+        code just past the vocabulary's end: what polars turns into the Enum, nulls
+        included, in one pass (``cat.to(strict=False)``)."""
+        if "codes" not in self._polars:
+            _, physical = polars_enum(self.vocabulary)
+            if not self.has_nulls and self.codes.dtype.itemsize == physical.itemsize:
+                codes = self.codes.view(physical)
+            else:
+                codes = self.codes.astype(physical)
+                codes[self.codes < 0] = len(self.vocabulary)
+            self._polars["codes"] = codes
+        return self._polars["codes"]
+
+    def polars_enum_series(self) -> Any:
+        """The whole column as a polars Enum Series: a table to gather from."""
+        if "enum" not in self._polars:
+            import polars as pl
+
+            self._polars["enum"] = pl.Series(self.polars_codes()).cat.to(
+                polars_enum(self.vocabulary)[0], strict=False)
+        return self._polars["enum"]
 
 
 def _coded(values: Sequence[str | None], fixed: Sequence[str] | None = None) -> Codes:
@@ -350,6 +375,17 @@ def port_table(
 # -- building output columns from the codes, per library ---------------------------------
 
 
+def gather(values: Any, rows: Any) -> Any:
+    """``values[rows]`` for a numpy table *values*: a view for a slice, else a gather.
+
+    *rows* are rows of the table, checked by the caller; ``mode="clip"`` only spares
+    numpy its own bounds check, which makes the gather a sixth faster.
+    """
+    import numpy as np
+
+    return values[rows] if isinstance(rows, slice) else np.take(values, rows, mode="clip")
+
+
 @functools.lru_cache(maxsize=64)
 def _pandas_dtype(vocabulary: tuple[str, ...], ordered: bool) -> Any:
     import pandas as pd
@@ -363,13 +399,13 @@ def pandas_column(column: Any, rows: Any, invalid: Any = None, index: Any = None
     import pandas as pd
 
     if isinstance(column, Codes):
-        codes = column.codes[rows]
+        codes = gather(column.codes, rows)
         if invalid is not None:
-            codes[invalid] = -1
+            codes = np.where(invalid, codes.dtype.type(-1), codes)
         dtype = _pandas_dtype(column.vocabulary, column.ordered)
         cat = pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
         return cat if index is None else pd.Series(cat, index=index, copy=False)
-    values = column[rows]
+    values = gather(column, rows)
     if values.dtype == np.int8:  # cleartext
         out: Any = pd.arrays.BooleanArray(values > 0, (values < 0) if invalid is None
                                           else (values < 0) | invalid)
@@ -391,7 +427,7 @@ def arrow_column(column: Any, rows: Any, invalid: Any = None) -> Any:
             _masked(codes, nulls), _arrow_vocabulary(column.vocabulary),
             ordered=column.ordered, safe=False,
         )
-    values = column[rows]
+    values = gather(column, rows)
     if values.dtype == np.int8:
         nulls = values < 0
         if invalid is not None:
@@ -448,27 +484,25 @@ def _polars_from_codes() -> bool:
 def polars_column(name: str, column: Any, rows: Any, invalid: Any = None) -> Any:
     """The values of *column* at *rows* as a polars Series; null where *invalid*.
 
-    Text becomes a :class:`polars.Enum` of the column's vocabulary, built straight from
-    the codes. The nulls are set afterwards, from a mask: polars turns codes without
-    nulls into an Enum two to three times faster than codes with them.
+    Text becomes a :class:`polars.Enum` of the column's vocabulary in one pass of
+    polars over the rows: a gather from the whole column as an Enum when it has no
+    nulls to carry, else a conversion of the gathered codes (:meth:`Codes.polars_codes`).
     """
     if not isinstance(column, Codes):
         return polars_series(name, arrow_column(column, rows, invalid))
+    import numpy as np
     import polars as pl
 
-    dtype, physical = polars_enum(column.vocabulary)
+    dtype, _ = polars_enum(column.vocabulary)
     if not _polars_from_codes():
         # polars before 1.43: through an Arrow dictionary, then to the Enum.
         return polars_series(name, arrow_column(column, rows, invalid)).cast(dtype)
-    codes, nulls = column.at(rows, invalid)
-    if nulls is not None:
-        codes = codes * ~nulls  # 0 where null: branch-free, several times np.where's speed
-    codes = codes.view(physical) if codes.dtype.itemsize == physical.itemsize \
-        else codes.astype(physical)
-    series = pl.Series(name, codes).cat.to(dtype)
-    if nulls is not None:
-        series = series.set(pl.Series(nulls), None)
-    return series
+    if invalid is None and not column.has_nulls and not isinstance(rows, slice):
+        return column.polars_enum_series().gather(pl.Series(rows)).alias(name)
+    codes = gather(column.polars_codes(), rows)
+    if invalid is not None:
+        codes = np.where(invalid, codes.dtype.type(len(column.vocabulary)), codes)
+    return pl.Series(name, codes).cat.to(dtype, strict=False)
 
 
 def polars_series(name: str, array: Any) -> Any:
@@ -538,12 +572,12 @@ def numpy_column(column: Any, rows: Any, invalid: Any = None) -> Any:
 
     if isinstance(column, Codes):
         vocab = np.array([*column.vocabulary, None], dtype=object)
-        codes = column.codes[rows].astype(np.intp)
+        codes = gather(column.codes, rows).astype(np.intp)
         codes[codes < 0] = len(column.vocabulary)
         if invalid is not None:
             codes[invalid] = len(column.vocabulary)
         return vocab[codes]
-    values = column[rows]
+    values = gather(column, rows)
     if values.dtype == np.int8 or invalid is not None:
         out: Any = values.astype(object)
         if values.dtype == np.int8:
