@@ -381,6 +381,59 @@ def test_unknown_protocols_name_the_column_and_rows() -> None:
         enrich(frame, "dst", protocol="icmp")
 
 
+
+@pytest.mark.parametrize("kind", ["pandas-str", "polars", "arrow", "arrow-chunked"])
+def test_text_protocol_columns_report_their_invalid_rows(kind: str) -> None:
+    """Protocol names as a text column of each library (Zeek's conn.log has them so):
+    read in its own library; the invalid values are reported as the column holds them,
+    nulls as None."""
+    names = ["tcp", "icmp", None, "UDP", "17", "gre"] * 3
+    frame: Any = {
+        "pandas-str": lambda: pd.DataFrame({"dst": range(18), "proto": pd.array(
+            names, dtype="string")}),
+        "polars": lambda: pl.DataFrame({"dst": range(18), "proto": names}),
+        "arrow": lambda: pa.table({"dst": range(18), "proto": names}),
+        "arrow-chunked": lambda: pa.Table.from_batches(
+            pa.table({"dst": range(18), "proto": names}).to_batches(max_chunksize=5)),
+    }[kind]()
+    with pytest.raises(InvalidColumnError, match="column 'proto'") as info:
+        enrich(frame, "dst", protocol_column="proto")
+    bad = [i for i, n in enumerate(names) if n in (None, "icmp", "gre")]
+    assert info.value.positions == tuple(bad)
+    assert info.value.values == tuple(names[i] for i in bad)
+    out = _records(enrich(frame, "dst", protocol_column="proto", errors="coerce"))
+    assert [row["dst_class"] is None for row in out] == [i in bad for i in range(18)]
+    protocols = {"tcp": "tcp", "UDP": "udp", "17": "udp"}
+    assert [row["dst_service"] for row in out] == [
+        None if i in bad else _expected_row(i, protocols[str(n)])["service"]
+        for i, n in enumerate(names)
+    ]
+
+
+
+@pytest.mark.parametrize("kind", ["pandas-str", "polars", "arrow"])
+def test_a_valid_text_protocol_column_makes_no_python_objects(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """10,000,000 protocol names made into Python strings cost about a second; a column
+    of valid names needs none of them."""
+    from portkit import _classify
+
+    def refuse(*_: object) -> None:
+        raise AssertionError("the column's values were made into Python objects")
+
+    monkeypatch.setattr(_classify, "_objects", refuse)
+    names = ["tcp", "udp", "6", "17"] * 5
+    frame: Any = {
+        "pandas-str": lambda: pd.DataFrame({"dst": range(20), "proto": pd.array(
+            names, dtype="string")}),
+        "polars": lambda: pl.DataFrame({"dst": range(20), "proto": names}),
+        "arrow": lambda: pa.table({"dst": range(20), "proto": names}),
+    }[kind]()
+    out = _records(enrich(frame, "dst", protocol_column="proto"))
+    assert [row["dst_service"] for row in out][:2] == [None, "tcpmux"]
+
+
 def test_missing_and_non_integer_columns_are_refused() -> None:
     frame = pd.DataFrame({"dst": [22], "name": ["ssh"], "when": pd.to_datetime(["2024-01-01"])})
     with pytest.raises(InvalidOptionError, match=r"'nope'.*no such column.*'dst'"):
@@ -463,6 +516,32 @@ def test_the_polars_namespace_works_in_lazy_queries() -> None:
         {"cls": 2, "svc": None, "eph": True},
     ]
     assert pl.Series([443]).ports.service().to_list() == ["https"]
+
+
+
+@pytest.mark.parametrize("query", ["eager select", "eager with_columns", "lazy select"])
+def test_the_polars_namespace_raises_portkits_error_in_every_query(query: str) -> None:
+    """polars rebuilds an error raised in an expression from its message in some
+    queries (2.x: eager ones); what comes out must still be portkit's error, whole."""
+    import pickle
+
+    import portkit.pipelines.polars  # noqa: F401
+
+    df = pl.DataFrame({"dport": [22, 70000, -1, 443]})
+    expr = pl.col("dport").ports.service().alias("svc")
+    run = {
+        "eager select": lambda: df.select(expr),
+        "eager with_columns": lambda: df.with_columns(expr),
+        "lazy select": lambda: df.lazy().select(expr).collect(),
+    }[query]
+    with pytest.raises(InvalidColumnError) as caught:
+        run()
+    error = caught.value
+    assert (error.column, error.positions, error.values) == ("dport", (1, 2), (70000, -1))
+    assert type(error).__name__ == "InvalidColumnError"
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is InvalidColumnError
+    assert (again.column, again.positions, again.values) == ("dport", (1, 2), (70000, -1))
 
 
 # -- flow direction -------------------------------------------------------------------

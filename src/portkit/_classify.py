@@ -240,7 +240,7 @@ class Column:
     answer back into the caller's kind of column.
     """
 
-    __slots__ = ("kind", "masked", "missing", "name", "source", "values")
+    __slots__ = ("_values", "kind", "masked", "missing", "name", "source")
 
     def __init__(self, source: Any, name: str | None = None) -> None:
         import numpy as np
@@ -249,6 +249,7 @@ class Column:
         self.name = name
         self.masked: Any = None
         self.missing: Any = None
+        self._values: Any = None
         kind = _library(source)
         if kind is None:
             raise InvalidPortError(source, "a column is a numpy, pandas, polars or pyarrow array")
@@ -257,17 +258,37 @@ class Column:
             if isinstance(source, np.ma.MaskedArray):
                 mask = np.ma.getmaskarray(source)
                 self.masked = mask if mask.any() else None
-                self.values = source.data
+                self._values = source.data
             else:
-                self.values = source
+                self._values = source
         elif kind == "pandas":
             self.name = source.name if name is None else name
-            self.values, self.missing = _pandas_values(source)
+            self._values, self.missing = _pandas_values(source)
         elif kind == "polars":
             self.name = source.name if name is None else name
-            self.values, self.missing = _polars_values(source)
+            self._values, self.missing = _polars_values(source)
         else:
-            self.values, self.missing = _arrow_values(source)
+            self._values, self.missing = _arrow_values(source)
+
+    @property
+    def values(self) -> Any:
+        """The values as numpy. A polars or pyarrow column of text (a protocol column,
+        say) is made into Python objects only when asked: the engines read it in its
+        own library, and need its values only to report the invalid ones."""
+        if self._values is None:
+            self._values = _objects(self.source)
+        return self._values
+
+    def values_at(self, positions: Any) -> Any:
+        """:attr:`values` at *positions* (an array of them), making no others."""
+        if self._values is None:
+            return _objects(self.source, positions)
+        return self._values.ravel()[positions]
+
+    @property
+    def value_kind(self) -> str:
+        """The numpy kind of :attr:`values` (``"O"`` for text), without making them."""
+        return "O" if self._values is None else str(self._values.dtype.kind)
 
     def rebuild(self, result: Any, nulls: Any = None) -> Any:
         """*result* (a numpy array) as this column's kind, with *nulls* as missing values."""
@@ -327,7 +348,7 @@ def _pandas_values(series: Any) -> tuple[Any, Any]:
         return series.to_numpy(dtype=np.float64, na_value=np.nan), missing
     if kind == "b":
         return series.to_numpy(dtype=np.bool_, na_value=False), missing
-    return series.to_numpy(dtype=object, na_value=None), missing
+    return None, missing  # text: Python objects, made by Column.values when asked
 
 
 def _polars_values(series: Any) -> tuple[Any, Any]:
@@ -345,7 +366,7 @@ def _polars_values(series: Any) -> tuple[Any, Any]:
     elif str(dtype) == "Boolean":
         values = (series.fill_null(False) if nulls else series).to_numpy()
     else:
-        values = np.array(series.to_list(), dtype=object)
+        values = None  # Python objects, made by Column.values when asked
     return values, missing
 
 
@@ -366,7 +387,21 @@ def _arrow_values(array: Any) -> tuple[Any, Any]:
         if missing is not None and values.dtype.kind == "f":
             values = np.where(missing, np.nan, values)
         return values, missing
-    return np.array(array.to_pylist(), dtype=object), missing
+    return None, missing  # Python objects, made by Column.values when asked
+
+
+def _objects(source: Any, positions: Any = None) -> Any:
+    """A pandas, polars or pyarrow column's values (at *positions*, when given) as a
+    numpy array of Python objects, None for missing values."""
+    import numpy as np
+
+    kind = _library(source)
+    if kind == "pandas":
+        values = source.to_numpy(dtype=object, na_value=None)
+        return values if positions is None else values[positions]
+    if positions is not None:
+        source = source.gather(positions) if kind == "polars" else source.take(positions)
+    return np.array(source.to_list() if kind == "polars" else source.to_pylist(), dtype=object)
 
 
 def port_index(values: Any, missing: Any = None, *, raw: bool = False) -> tuple[Any, Any]:
@@ -448,7 +483,7 @@ def raise_invalid(column: Column, valid: Any, label: str | None = None) -> None:
     positions = np.flatnonzero(bad)
     if not positions.size:
         return
-    shown = column.values.ravel()[positions]
+    shown = column.values_at(positions)
     missing = column.missing.ravel()[positions] if column.missing is not None else None
     raise InvalidColumnError(
         positions, shown, column=label if label is not None else column.name, missing=missing

@@ -110,9 +110,9 @@ def protocol_codes(column: Column) -> Any:
     """The protocol code (0 tcp ... 3 dccp, -1 invalid) of each value of *column*."""
     import numpy as np
 
-    values = column.values
-    kind = values.dtype.kind
+    kind = column.value_kind
     if kind in "iu":
+        values = column.values
         lut = np.full(256, -1, dtype=np.int8)
         for number, proto in IP_NUMBERS.items():
             lut[number] = PROTOCOLS.index(proto)
@@ -205,7 +205,7 @@ def lookup_rows(
             positions = np.flatnonzero(bad_protocol)
             missing = None if protocols.missing is None else protocols.missing[positions]
             raise InvalidColumnError(
-                positions, protocols.values[positions], column=protocol_label,
+                positions, protocols.values_at(positions), column=protocol_label,
                 rule=_PROTOCOL_RULE, missing=missing,
             )
         if valid is not None and errors == "raise":
