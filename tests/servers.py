@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import os
 import random
 import shutil
@@ -105,7 +106,10 @@ def _run(
     env: dict[str, str] | None = None,
     log: Path,
     stop: Callable[[], None] | None = None,
+    ready: Callable[[], bool] | None = None,
 ) -> Iterator[Server]:
+    """Start *argv*, wait until it is *ready* (by default: it accepts a connection on
+    *port*, or has the UDP *port* bound), and stop it afterwards."""
     if user is not None:
         argv = ["setpriv", f"--reuid={user}", f"--regid={user}", "--init-groups", *argv]
     with log.open("wb") as out:
@@ -117,9 +121,11 @@ def _run(
             env={**os.environ, **(env or {})},
         )
     try:
-        ready = _tcp_accepts if protocol == "tcp" else _udp_bound
+        if ready is None:
+            check = _tcp_accepts if protocol == "tcp" else _udp_bound
+            ready = functools.partial(check, port)
         deadline = time.monotonic() + wait
-        while not ready(port):
+        while not ready():
             if proc.poll() is not None or time.monotonic() > deadline:
                 tail = log.read_text(errors="replace")[-800:]
                 raise ServerUnavailable(f"{name} did not start on port {port}: {tail}")

@@ -141,8 +141,13 @@ def start_iperf3() -> Iterator[Server]:
     (iperf3,) = _need("iperf3")
     with _tmpdir("iperf3") as d:
         port = free_port()
-        with _run("iperf3", [iperf3, "-s", "-B", "127.0.0.1", "-p", str(port)], port,
-                  log=d / "log") as s:
+        log = d / "log"
+        # iperf3 takes any connection for a client's test, and one that brings no cookie
+        # makes it close its listening socket and open it again, dropping the
+        # connections waiting on it: ready is its word, not a connection.
+        argv = [iperf3, "-s", "-B", "127.0.0.1", "-p", str(port), "--forceflush"]
+        with _run("iperf3", argv, port, log=log,
+                  ready=lambda: b"Server listening" in log.read_bytes()) as s:
             yield s
 
 

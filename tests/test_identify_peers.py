@@ -104,6 +104,56 @@ async def test_a_server_that_hangs_up_at_once_is_open_and_unidentified() -> None
     assert (ident.service, ident.raw) == (None, b"")
 
 
+
+async def test_a_server_that_hangs_up_on_a_burst_is_identified_on_a_second_try() -> None:
+    """A server that talks to one client at a time (as iperf3 does) and turns the
+    others away: every probe of the parallel burst is hung up on; trying them again
+    one at a time finds it. Here the first connection is held (the NULL wait), the
+    burst is hung up on, and later connections get iperf3's answer to a cookie."""
+    probe = BannerProbe(greeting_wait=0.3, reply_wait=0.3)
+    burst = 0  # the probes after the first, once the port is known
+    accepted = 0
+
+    async def one_at_a_time(stream: anyio.abc.SocketStream) -> None:
+        nonlocal accepted
+        accepted += 1
+        if accepted == 1:
+            await anyio.sleep(1)  # busy with the first client
+        elif accepted <= 1 + burst:
+            await stream.aclose()  # turned away
+        else:
+            cookie = b""
+            with anyio.move_on_after(1):
+                while len(cookie) < 37:
+                    cookie += await stream.receive()
+            if len(cookie) >= 37:
+                await stream.send(b"\x09")  # PARAM_EXCHANGE
+                await anyio.sleep(1)
+
+    async with serving(one_at_a_time) as port:
+        burst = len(probe.plan(port, "127.0.0.1")) - 1
+        ident = await banner_of(port, probe)
+    assert (ident.service, ident.product) == ("iperf3", "iperf3")
+    assert "hung_up" not in ident.extra
+    assert accepted > 1 + burst  # found on a second try
+
+
+async def test_a_server_that_always_hangs_up_gets_three_second_tries_at_most() -> None:
+    accepted = 0
+
+    async def hang_up(stream: anyio.abc.SocketStream) -> None:
+        nonlocal accepted
+        accepted += 1
+        await stream.aclose()
+
+    probe = BannerProbe(greeting_wait=0.3, reply_wait=0.3)
+    async with serving(hang_up) as port:
+        ident = await banner_of(port, probe)
+    assert ident.service is None
+    assert ident.extra.get("silent") is True
+    assert accepted == len(probe.plan(port, "127.0.0.1")) + 3
+
+
 async def test_stalled_tls_handshake_gives_an_error_result() -> None:
     async def stall(stream: anyio.abc.SocketStream) -> None:
         await stream.receive()  # the ClientHello, never answered

@@ -16,7 +16,7 @@ from ..exceptions import InvalidOptionError
 from ._builtin import identify_rules
 from ._database import Database, database, normalize, wants_tls
 from ._identification import Identification
-from ._io import connect, read_reply
+from ._io import connect, read_reply_or_hangup
 from ._rules import RuleSet
 from ._text import printable
 
@@ -52,6 +52,13 @@ class _Step:
     home: frozenset[str]
 
 
+#: Marks in an Identification's ``extra`` that only the probe reads: whether a probe
+#: was meant to draw the service it found (ranking), and whether the peer hung up.
+_INTERNAL = frozenset({"home", "hung_up"})
+#: Seconds between the tries again of probes that were hung up on.
+_SETTLE = 0.1
+
+
 @attrs.frozen(kw_only=True)
 class BannerProbe:
     """A TCP probe that identifies the service behind an open port.
@@ -61,6 +68,8 @@ class BannerProbe:
     port is named after one round trip; a port no probe knows first gets the NULL
     wait (the server may speak first), then the other probes, least rare first, a
     few at a time (*parallel*), each on its own connection, until a reply matches.
+    Probes the server hung up on before a byte came (a server that talks to one client
+    at a time may turn the others away) are tried again, one at a time.
     A soft match (the service is known, not the product) narrows the rest to the
     probes that can say more about that service. A port that answers the TLS hello
     (or whose web server says it wants TLS) is probed again inside TLS, and the
@@ -146,7 +155,7 @@ class BannerProbe:
             await anyio.aclose_forcefully(stream)  # closed already, unless cancelled early
         if ident is None:
             ident = _verdict(seen, self.tls)
-        extra = {k: v for k, v in ident.extra.items() if k != "home"}  # ranking only
+        extra = {k: v for k, v in ident.extra.items() if k not in _INTERNAL}
         hello = next((i for _, i in seen if i.extra.get("probe") == "tls-hello"), None)
         if hello is not None and not self.tls:
             extra["tls_hello"] = (
@@ -304,8 +313,8 @@ class BannerProbe:
                 # A small accept queue (xrdp's holds 2) drops the SYNs of a burst:
                 # once more, now that the others are under way.
                 connected = await connect(endpoint, timeout)
-                if isinstance(connected, ProbeResult):
-                    return None
+                if isinstance(connected, ProbeResult):  # turned away: hung up on
+                    return Identification(extra={"probe": step.name, "hung_up": True})
             async with connected[0] as again:
                 try:
                     stream = await self._wrap(again, endpoint, tls)
@@ -316,6 +325,26 @@ class BannerProbe:
         async with anyio.create_task_group() as tg:
             for index, step in enumerate(steps[1:], start=1):
                 tg.start_soon(run, index, step, tg.cancel_scope)
+        if _best(seen[offset:]) is not None:
+            return
+        # Servers that talk to one client at a time (iperf3) may drop the connections
+        # waiting while they serve another, and some close them at once: probes whose
+        # connection was hung up on before a byte came get one more try each, one at a
+        # time and a moment apart (such a server may be opening its socket again),
+        # until a match, or until three in a row fail again.
+        again = 0
+        for index in sorted(i for i, r in results.items() if r.extra.get("hung_up")):
+            await anyio.sleep(_SETTLE)
+            ident = await talk(steps[index])
+            if ident is None:
+                continue
+            seen[:] = [(i, r) for i, r in seen if i != offset + index]
+            seen.append((offset + index, ident))
+            if _best([(index, ident)]) is not None:
+                return
+            again = again + 1 if ident.extra.get("hung_up") else 0
+            if again == 3:
+                return
 
     async def _exchange(
         self, stream: anyio.abc.ByteStream, endpoint: Endpoint, step: _Step, tls: bool
@@ -326,10 +355,12 @@ class BannerProbe:
                 await stream.send(step.payload)
             except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError):
                 return Identification(sent=step.payload, tunnel=tunnel,
-                                      extra={"probe": step.name})
+                                      extra={"probe": step.name, "hung_up": True})
         wait = self.reply_wait if step.payload else self.greeting_wait
-        data, cut = await read_reply(stream, self.max_bytes, wait, self.idle)
+        data, cut, hung_up = await read_reply_or_hangup(stream, self.max_bytes, wait, self.idle)
         ident = _read(self.rules, database(), data, step, port=endpoint.port, cut=cut)
+        if hung_up:
+            ident = attrs.evolve(ident, extra={**ident.extra, "hung_up": True})
         return attrs.evolve(ident, tunnel=tunnel)
 
 

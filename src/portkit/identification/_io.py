@@ -14,7 +14,7 @@ from .._models import Endpoint
 from .._probe._results import PortState, ProbeResult
 from .._probe._tcp import _ERRNO_VERDICTS, PRESSURE_ERRNOS
 
-__all__ = ["connect", "failure", "read_reply"]
+__all__ = ["connect", "failure", "read_reply", "read_reply_or_hangup"]
 
 
 def failure(
@@ -76,17 +76,28 @@ async def read_reply(
     without more, at end of stream, or at the bound. Returns the bytes and whether
     the bound stopped the reading (the peer may have had more to say).
     """
+    data, cut, _ = await read_reply_or_hangup(stream, limit, first_wait, idle)
+    return data, cut
+
+
+async def read_reply_or_hangup(
+    stream: anyio.abc.ByteReceiveStream, limit: int, first_wait: float, idle: float
+) -> tuple[bytes, bool, bool]:
+    """:func:`read_reply`, and whether the peer ended the connection (closed or reset
+    it) before the first byte, rather than keeping silent."""
     buf = bytearray()
     wait = first_wait
+    hung_up = False
     while len(buf) < limit:
         chunk = b""
         with anyio.move_on_after(wait):
             try:
                 chunk = await stream.receive(limit - len(buf))
             except (anyio.EndOfStream, anyio.BrokenResourceError, OSError):
+                hung_up = not buf
                 break
         if not chunk:
             break
         buf += chunk
         wait = idle
-    return bytes(buf), len(buf) >= limit
+    return bytes(buf), len(buf) >= limit, hung_up
