@@ -92,7 +92,7 @@ class Codes:
     ordered: bool = False
     #: Whether any code is -1: columns with none need no validity mask.
     has_nulls: bool = attrs.field(init=False)
-    #: The column's polars forms, made on first use (see :meth:`polars_codes`).
+    #: The codes as polars reads them, made on first use (see :meth:`polars_codes`).
     _polars: dict[str, Any] = attrs.field(init=False, factory=dict, repr=False)
 
     @has_nulls.default
@@ -103,7 +103,7 @@ class Codes:
 
     def at(self, rows: Any, invalid: Any = None) -> tuple[Any, Any]:
         """The codes at *rows* and where they are null (None when nowhere)."""
-        codes = gather(self.codes, rows)
+        codes = self.codes[rows]
         nulls = (codes < 0) if self.has_nulls else None
         if invalid is not None:
             nulls = invalid if nulls is None else (nulls | invalid)
@@ -122,15 +122,6 @@ class Codes:
                 codes[self.codes < 0] = len(self.vocabulary)
             self._polars["codes"] = codes
         return self._polars["codes"]
-
-    def polars_enum_series(self) -> Any:
-        """The whole column as a polars Enum Series: a table to gather from."""
-        if "enum" not in self._polars:
-            import polars as pl
-
-            self._polars["enum"] = pl.Series(self.polars_codes()).cat.to(
-                polars_enum(self.vocabulary)[0], strict=False)
-        return self._polars["enum"]
 
 
 def _coded(values: Sequence[str | None], fixed: Sequence[str] | None = None) -> Codes:
@@ -375,17 +366,6 @@ def port_table(
 # -- building output columns from the codes, per library ---------------------------------
 
 
-def gather(values: Any, rows: Any) -> Any:
-    """``values[rows]`` for a numpy table *values*: a view for a slice, else a gather.
-
-    *rows* are rows of the table, checked by the caller; ``mode="clip"`` only spares
-    numpy its own bounds check, which makes the gather a sixth faster.
-    """
-    import numpy as np
-
-    return values[rows] if isinstance(rows, slice) else np.take(values, rows, mode="clip")
-
-
 @functools.lru_cache(maxsize=64)
 def _pandas_dtype(vocabulary: tuple[str, ...], ordered: bool) -> Any:
     import pandas as pd
@@ -399,13 +379,13 @@ def pandas_column(column: Any, rows: Any, invalid: Any = None, index: Any = None
     import pandas as pd
 
     if isinstance(column, Codes):
-        codes = gather(column.codes, rows)
+        codes = column.codes[rows]
         if invalid is not None:
             codes = codes | -invalid.view(np.int8)  # -1 where invalid: all bits set
         dtype = _pandas_dtype(column.vocabulary, column.ordered)
         cat = pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
         return cat if index is None else pd.Series(cat, index=index, copy=False)
-    values = gather(column, rows)
+    values = column[rows]
     if values.dtype == np.int8:  # cleartext
         out: Any = pd.arrays.BooleanArray(values > 0, (values < 0) if invalid is None
                                           else (values < 0) | invalid)
@@ -427,7 +407,7 @@ def arrow_column(column: Any, rows: Any, invalid: Any = None) -> Any:
             _masked(codes, nulls), _arrow_vocabulary(column.vocabulary),
             ordered=column.ordered, safe=False,
         )
-    values = gather(column, rows)
+    values = column[rows]
     if values.dtype == np.int8:
         nulls = values < 0
         if invalid is not None:
@@ -485,8 +465,7 @@ def polars_column(name: str, column: Any, rows: Any, invalid: Any = None) -> Any
     """The values of *column* at *rows* as a polars Series; null where *invalid*.
 
     Text becomes a :class:`polars.Enum` of the column's vocabulary in one pass of
-    polars over the rows: a gather from the whole column as an Enum when it has no
-    nulls to carry, else a conversion of the gathered codes (:meth:`Codes.polars_codes`).
+    polars over the gathered codes, nulls included (:meth:`Codes.polars_codes`).
     """
     if not isinstance(column, Codes):
         return polars_series(name, arrow_column(column, rows, invalid))
@@ -497,9 +476,7 @@ def polars_column(name: str, column: Any, rows: Any, invalid: Any = None) -> Any
     if not _polars_from_codes():
         # polars before 1.43: through an Arrow dictionary, then to the Enum.
         return polars_series(name, arrow_column(column, rows, invalid)).cast(dtype)
-    if invalid is None and not column.has_nulls and not isinstance(rows, slice):
-        return column.polars_enum_series().gather(pl.Series(rows)).alias(name)
-    codes = gather(column.polars_codes(), rows)
+    codes = column.polars_codes()[rows]
     if invalid is not None:
         # The null code, the largest, where invalid: branch-free, a few times the
         # speed of np.where or a masked assignment.
@@ -570,12 +547,12 @@ def numpy_column(column: Any, rows: Any, invalid: Any = None) -> Any:
 
     if isinstance(column, Codes):
         vocab = np.array([*column.vocabulary, None], dtype=object)
-        codes = gather(column.codes, rows).astype(np.intp)
+        codes = column.codes[rows].astype(np.intp)
         codes[codes < 0] = len(column.vocabulary)
         if invalid is not None:
             codes[invalid] = len(column.vocabulary)
         return vocab[codes]
-    values = gather(column, rows)
+    values = column[rows]
     if values.dtype == np.int8 or invalid is not None:
         out: Any = values.astype(object)
         if values.dtype == np.int8:
