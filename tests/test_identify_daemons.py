@@ -12,7 +12,7 @@ import anyio
 import pytest
 
 import servers_more
-from portkit import Endpoint
+from portkit import Endpoint, PortState
 from portkit.identification import BannerProbe, Identification, UDPProbe
 from servers import ServerUnavailable
 
@@ -92,6 +92,22 @@ def test_udp_probe_names_the_real_server(name: str) -> None:
     ident = result.details.get("identification")
     assert isinstance(ident, Identification)
     assert (ident.service, ident.product) == (service, product)
+
+
+
+def test_probe_all_names_tftp_which_answers_from_another_port() -> None:
+    """TFTP answers from a new port (its transfer id): sent with every other payload to
+    a port of no known service, its request must still draw the identification."""
+    try:
+        with _start(servers_more.UDP_SERVERS, "tftpd") as server:
+            endpoint = Endpoint(host="127.0.0.1", port=server.port, protocol="udp")
+            result = anyio.run(UDPProbe(probe_all=True), endpoint, 2.0)
+    except ServerUnavailable as e:
+        pytest.skip(f"server unavailable: {e}")
+    assert result.state is PortState.OPEN
+    ident = result.details.get("identification")
+    assert isinstance(ident, Identification)
+    assert ident.service == "tftp"
 
 
 @pytest.mark.parametrize("path", sorted(FIXTURES.glob("udp-*.json")), ids=lambda p: p.stem)

@@ -94,9 +94,9 @@ class UDPProbe:
             ``"none"`` for an empty datagram) for ports off the usual ones.
         dns_question: ``"NAME CLASS TYPE"`` (or ``"NAME"`` for an ``IN A`` query).
         community: The SNMP community.
-        probe_all: On ports with no known service, send the DNS, NTP and SNMP
-            payloads together and identify whichever the server answers, instead of
-            an empty datagram.
+        probe_all: On ports with no known service, send every known payload (DNS,
+            NTP, SNMP, TFTP, ...) together and identify whichever the server answers,
+            instead of an empty datagram.
 
     .. versionadded:: 0.1.0
     """
@@ -158,11 +158,14 @@ class UDPProbe:
             latency: float | None = None
             found: Identification | None = None
             # A TFTP server answers from a new port (its transfer id), which a
-            # connected socket would not let through.
-            any_port = service == "tftp" and len(exchanges) == 1
+            # connected socket would not let through: when TFTP's request goes (alone
+            # or with the others), the socket stays unconnected and takes the host's
+            # datagrams from any port; ICMP errors still come back (IP_RECVERR).
+            any_port = service == "tftp" or len(exchanges) > 1
             try:
                 if any_port:
-                    sock.sendto(exchanges[0][0], (endpoint.host, endpoint.port))
+                    for payload, _parse in exchanges:
+                        sock.sendto(payload, (endpoint.host, endpoint.port))
                 else:
                     sock.connect((endpoint.host, endpoint.port))
                     for payload, _parse in exchanges:
