@@ -154,6 +154,45 @@ async def test_a_server_that_always_hangs_up_gets_three_second_tries_at_most() -
     assert accepted == len(probe.plan(port, "127.0.0.1")) + 3
 
 
+
+async def test_probes_a_tls_port_hung_up_on_are_not_tried_again_in_plain_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A TLS server hangs up on every plain-text probe but the TLS hello; once the hello
+    has found TLS, the probes go inside it, and none is tried again in plain text (here
+    a try again would wait 30 s, far past the probe's *total*)."""
+    import ssl
+
+    import trustme
+    from anyio.streams.tls import TLSListener
+
+    from portkit.identification import _banner
+
+    monkeypatch.setattr(_banner, "_SETTLE", 30.0)
+    ca = trustme.CA(key_type=trustme.KeyType.RSA)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("localhost", key_type=trustme.KeyType.RSA).configure_cert(context)
+    context.maximum_version = ssl.TLSVersion.TLSv1_2  # the probe's hello offers no
+    # key share that Python's server takes for TLS 1.3 (nginx answers it in 1.2)
+
+    async def http(stream: anyio.abc.ByteStream) -> None:
+        with contextlib.suppress(anyio.BrokenResourceError, anyio.EndOfStream, OSError,
+                                 ssl.SSLError):
+            async with stream:
+                await stream.receive()
+                await stream.send(b"HTTP/1.0 200 OK\r\nServer: portkit-test/1.0\r\n\r\n")
+
+    tcp = await anyio.create_tcp_listener(local_host="127.0.0.1")
+    port = tcp.extra(SocketAttribute.local_port)
+    listener = TLSListener(tcp, context, standard_compatible=False, handshake_timeout=2)
+    async with listener, anyio.create_task_group() as tg:
+        tg.start_soon(listener.serve, http)
+        probe = BannerProbe(greeting_wait=0.3, reply_wait=0.3, total=5.0)
+        ident = await banner_of(port, probe)
+        tg.cancel_scope.cancel()
+    assert (ident.tunnel, ident.service) == ("ssl", "http"), ident.extra
+
+
 async def test_stalled_tls_handshake_gives_an_error_result() -> None:
     async def stall(stream: anyio.abc.SocketStream) -> None:
         await stream.receive()  # the ClientHello, never answered

@@ -325,8 +325,8 @@ class BannerProbe:
         async with anyio.create_task_group() as tg:
             for index, step in enumerate(steps[1:], start=1):
                 tg.start_soon(run, index, step, tg.cancel_scope)
-        if _best(seen[offset:]) is not None:
-            return
+        if any(ident.identified for _, ident in seen[offset:]):
+            return  # a match, or a soft one (TLS found: the probes go inside it next)
         # Servers that talk to one client at a time (iperf3) may drop the connections
         # waiting while they serve another, and some close them at once: probes whose
         # connection was hung up on before a byte came get one more try each, one at a
