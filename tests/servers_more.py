@@ -617,8 +617,9 @@ def start_rpcbind() -> Iterator[Server]:
     _root()
     if not _udp_free(111):
         raise ServerUnavailable("port 111/udp is taken")
+    # Not -h 127.0.0.1: Debian's rpcbind 1.2.6 dies of a double free with it.
     with _tmpdir("rpcbind") as d, _run(
-        "rpcbind", [rpcbind, "-f", "-h", "127.0.0.1"], 111, protocol="udp", log=d / "log"
+        "rpcbind", [rpcbind, "-f"], 111, protocol="udp", log=d / "log"
     ) as s:
         yield s
 

@@ -1,9 +1,10 @@
 """UDPProbe's payloads and readers beyond DNS, NTP and SNMP, as pure functions of bytes.
 
 Replies from servers that run on loopback here are tested in test_identify_daemons.py
-(captured in tests/fixtures/replies/udp-*.json); the replies below are built from the
-protocols' specifications for services without such a server in the tests (NetBIOS
-name service, mDNS, SSDP, IKE, RIP, OpenVPN, CLDAP, RADIUS, portmapper, QUIC).
+(captured in tests/fixtures/replies/udp-*.json), and rpcbind's in
+test_identify_rpcbind.py; the replies below are built from the protocols'
+specifications, for services without such a server in the tests (NetBIOS name service,
+mDNS, SSDP, IKE, RIP, OpenVPN, CLDAP, RADIUS, QUIC) and for the portmapper's too.
 """
 
 from __future__ import annotations
