@@ -11,10 +11,11 @@ import secrets
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 
 import pytest
+
+from servers import ServerUnavailable, _run, _tmpdir
 
 pytestmark = pytest.mark.netns
 
@@ -52,29 +53,16 @@ def rpcbind() -> Iterator[str]:
     done = subprocess.run(["ip", "netns", "add", name], capture_output=True, check=False)
     if done.returncode != 0:
         pytest.skip(f"cannot create a network namespace: {done.stderr!r}")
-    server = None
     try:
         subprocess.run(["ip", "-n", name, "link", "set", "lo", "up"], check=True,
                        capture_output=True)
-        server = subprocess.Popen(["ip", "netns", "exec", name, program, "-f"],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 20
-        while not _listening(name):
-            if server.poll() is not None or time.monotonic() > deadline:
-                error = server.stderr.read() if server.stderr else b""
-                pytest.skip(f"rpcbind did not start: {error!r}")
-            time.sleep(0.05)
-        yield name
+        argv = ["ip", "netns", "exec", name, program, "-f"]
+        with _tmpdir("rpcbind") as d, _run("rpcbind", argv, 111, protocol="udp",
+                                           log=d / "log", ready=lambda: _listening(name)):
+            yield name
+    except ServerUnavailable as e:
+        pytest.skip(str(e))
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-            if server.stderr is not None:
-                server.stderr.close()
         subprocess.run(["ip", "netns", "del", name], capture_output=True, check=False)
 
 
