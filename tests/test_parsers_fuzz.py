@@ -192,7 +192,7 @@ PARSER_INPUTS: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] =
 
 
 @pytest.mark.parametrize("name", sorted(PARSER_INPUTS))
-def test_parsers_take_time_linear_in_their_input(name: str) -> None:
+def test_parsers_hold_memory_linear_in_their_input(name: str) -> None:
     parse, make_text = PARSER_INPUTS[name]
 
     def make(n: int) -> Callable[[], object]:
@@ -209,7 +209,7 @@ def test_parsers_take_time_linear_in_their_input(name: str) -> None:
     assert_linear(make, 500 if name.startswith("portspec") else 2000)
 
 
-def test_weights_files_take_time_linear_in_their_size(tmp_path: Path) -> None:
+def test_weights_files_hold_memory_linear_in_their_size(tmp_path: Path) -> None:
     def make(n: int) -> Callable[[], object]:
         path = tmp_path / f"w{n}"
         path.write_text("#" + " " * (50 * n) + "x\n" + "22/tcp " + "1" * 40 + "\n")
