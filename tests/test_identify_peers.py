@@ -160,7 +160,7 @@ async def test_probes_a_tls_port_hung_up_on_are_not_tried_again_in_plain_text(
 ) -> None:
     """A TLS server hangs up on every plain-text probe but the TLS hello; once the hello
     has found TLS, the probes go inside it, and none is tried again in plain text (here
-    a try again would wait 30 s, far past the probe's *total*)."""
+    a try again would wait 60 s, far past the probe's *total*)."""
     import ssl
 
     import trustme
@@ -168,7 +168,7 @@ async def test_probes_a_tls_port_hung_up_on_are_not_tried_again_in_plain_text(
 
     from portkit.identification import _banner
 
-    monkeypatch.setattr(_banner, "_SETTLE", 30.0)
+    monkeypatch.setattr(_banner, "_SETTLE", 60.0)
     ca = trustme.CA(key_type=trustme.KeyType.RSA)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("localhost", key_type=trustme.KeyType.RSA).configure_cert(context)
@@ -187,7 +187,7 @@ async def test_probes_a_tls_port_hung_up_on_are_not_tried_again_in_plain_text(
     listener = TLSListener(tcp, context, standard_compatible=False, handshake_timeout=2)
     async with listener, anyio.create_task_group() as tg:
         tg.start_soon(listener.serve, http)
-        probe = BannerProbe(greeting_wait=0.3, reply_wait=0.3, total=5.0)
+        probe = BannerProbe(greeting_wait=0.3, reply_wait=0.3, total=20.0)
         ident = await banner_of(port, probe)
         tg.cancel_scope.cancel()
     assert (ident.tunnel, ident.service) == ("ssl", "http"), ident.extra

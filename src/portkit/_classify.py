@@ -396,11 +396,11 @@ def _objects(source: Any, positions: Any = None) -> Any:
     import numpy as np
 
     kind = _library(source)
-    if kind == "pandas":
-        values = source.to_numpy(dtype=object, na_value=None)
-        return values if positions is None else values[positions]
     if positions is not None:
-        source = source.gather(positions) if kind == "polars" else source.take(positions)
+        source = (source.iloc[positions] if kind == "pandas"
+                  else source.gather(positions) if kind == "polars" else source.take(positions))
+    if kind == "pandas":
+        return source.to_numpy(dtype=object, na_value=None)
     return np.array(source.to_list() if kind == "polars" else source.to_pylist(), dtype=object)
 
 
