@@ -10,40 +10,19 @@ the tests assert on (CPU time depends on the machine, so its ratio is shown here
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from bounds import growth, seconds
-from portkit.exceptions import PortkitError
-from test_parsers_fuzz import PARSER_INPUTS
-
-
-def factory(parse: Callable[[str], object],
-            make_text: Callable[[int], str]) -> Callable[[int], Callable[[], object]]:
-    """The run of *parse* on *make_text*'s text of size n, for each n."""
-
-    def make(n: int) -> Callable[[], object]:
-        text = make_text(n)
-
-        def run() -> object:
-            try:
-                return parse(text)
-            except PortkitError as e:
-                return e
-
-        return run
-
-    return make
+from test_parsers_fuzz import PARSER_INPUTS, parser_runs
 
 
 def main() -> None:
     print(f"{'shape':<34} {'n':>6} {'time at n':>11} {'at 8n':>11} {'time x':>7} "
           f"{'memory x':>9}   (linear 8x, quadratic 64x)")
-    for name, (parse, make_text) in sorted(PARSER_INPUTS.items()):
-        small = 500 if name.startswith("portspec") else 2000
-        make = factory(parse, make_text)
+    for name in sorted(PARSER_INPUTS):
+        make, small = parser_runs(name)
         time_ratio, memory_ratio = growth(make, small)
         print(f"{name:<34} {small:>6} {seconds(make(small)) * 1e3:>9.2f}ms "
               f"{seconds(make(small * 8)) * 1e3:>9.2f}ms {time_ratio:>6.1f}x "

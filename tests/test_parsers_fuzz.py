@@ -191,8 +191,9 @@ PARSER_INPUTS: dict[str, tuple[Callable[[str], object], Callable[[int], str]]] =
 }
 
 
-@pytest.mark.parametrize("name", sorted(PARSER_INPUTS))
-def test_parsers_hold_memory_linear_in_their_input(name: str) -> None:
+def parser_runs(name: str) -> tuple[Callable[[int], Callable[[], object]], int]:
+    """For input shape *name*: the run of its parser on its text of size n, for each n,
+    and the small size to measure it at (also benchmarks/input_growth.py's)."""
     parse, make_text = PARSER_INPUTS[name]
 
     def make(n: int) -> Callable[[], object]:
@@ -206,7 +207,12 @@ def test_parsers_hold_memory_linear_in_their_input(name: str) -> None:
 
         return run
 
-    assert_linear(make, 500 if name.startswith("portspec") else 2000)
+    return make, 500 if name.startswith("portspec") else 2000
+
+
+@pytest.mark.parametrize("name", sorted(PARSER_INPUTS))
+def test_parsers_hold_memory_linear_in_their_input(name: str) -> None:
+    assert_linear(*parser_runs(name))
 
 
 def test_weights_files_hold_memory_linear_in_their_size(tmp_path: Path) -> None:
